@@ -1,0 +1,653 @@
+"""The facility model, the sources behind its numbers, and the reports computed from it.
+
+A facility is described by rows an analyst can edit: compute fleets, cooling, grid supply with its
+contracts and emission rates, and on-site generator groups with their emission factors. The central
+value of every numeric input lives on those rows; its low/high range, confidence status and source
+live in an :class:`Assumption` attached to the row and field.
+
+Reports: a :class:`Report` is a facility and a period; each :class:`ReportRun` is one computation
+of it by a Celery worker; publishing a succeeded run makes it a numbered, immutable
+:class:`ReportVersion`.
+"""
+
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+from impact.engine.inputs import POLLUTANTS
+
+
+class Confidence(models.TextChoices):
+    """How far a figure has been checked (shared/reference/factors.md key)."""
+
+    SOURCE = "S", "S — read in the cited source"
+    SECONDARY = "2°", "2° — secondary (news, blog, code copy)"
+    UNVERIFIED = "U", "U — unverified, check before quoting"
+    DERIVED = "D", "D — derived here from other figures"
+
+
+class Pollutant(models.TextChoices):
+    """The pollutants the engine computes; keys match impact.engine.inputs.POLLUTANTS."""
+
+    CO2 = "co2", "CO₂"
+    CH4 = "ch4", "CH₄"
+    N2O = "n2o", "N₂O"
+    NOX = "nox", "NOₓ"
+    CO = "co", "CO"
+    VOC = "voc", "VOC"
+    PM = "pm", "PM (total, as PM2.5)"
+    SO2 = "so2", "SO₂"
+    FORMALDEHYDE = "formaldehyde", "Formaldehyde"
+
+
+assert tuple(Pollutant.values) == POLLUTANTS, "Pollutant choices must follow the engine's list"
+
+
+def validate_time_zone(value):
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"{value!r} is not an IANA time zone such as America/Chicago.") from None
+
+
+class Source(models.Model):
+    """A citable source: a regulation table, a spec sheet, a news report."""
+
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    section = models.CharField(max_length=200, blank=True, help_text="Table, section or page cited.")
+    url = models.URLField(max_length=500, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["title", "section"]
+        constraints = [models.UniqueConstraint(fields=["title", "section"], name="unique_source_title_section")]
+
+    def __str__(self):
+        parts = [self.title]
+        if self.section:
+            parts.append(self.section)
+        if self.year:
+            parts.append(str(self.year))
+        return ", ".join(parts)
+
+
+class Facility(models.Model):
+    """A site whose consumption and emissions the portal reports (a data centre, a plant, a phase)."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    location = models.CharField(max_length=200, blank=True)
+    operator = models.CharField(max_length=200, blank=True)
+    time_zone = models.CharField(max_length=64, default="America/Chicago", validators=[validate_time_zone])
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True, help_text="Active facilities get a monthly report drafted.")
+    gas_hhv_btu_per_scf = models.FloatField(
+        "gas heating value (Btu/scf, HHV)", default=1026.0, validators=[MinValueValidator(800), MaxValueValidator(1200)]
+    )
+    # Twelve monthly normal daily lows and highs in °C, January first; empty = constant 20 °C.
+    climate_monthly_low_c = models.JSONField(default=list, blank=True)
+    climate_monthly_high_c = models.JSONField(default=list, blank=True)
+    climate_source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    assumptions = GenericRelation("Assumption")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "facilities"
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        for name in ("climate_monthly_low_c", "climate_monthly_high_c"):
+            values = getattr(self, name)
+            if values in (None, []):
+                continue
+            if not isinstance(values, list) or len(values) != 12 or not all(isinstance(v, (int, float)) for v in values):
+                raise ValidationError({name: "Give twelve numbers in °C, January first, or leave it empty."})
+        lows, highs = self.climate_monthly_low_c or [], self.climate_monthly_high_c or []
+        if bool(lows) != bool(highs):
+            raise ValidationError({"climate_monthly_high_c": "Give both monthly lows and highs, or neither."})
+        for month, (low, high) in enumerate(zip(lows, highs), start=1):
+            if low > high:
+                raise ValidationError({"climate_monthly_low_c": f"Month {month}: the low {low} °C is above the high {high} °C."})
+
+    def get_absolute_url(self):
+        return reverse("impact:facility", args=[self.slug])
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Assumption(models.Model):
+    """The range, confidence and source of one numeric input: a field of a facility-model row."""
+
+    class Distribution(models.TextChoices):
+        TRIANGULAR = "triangular", "Triangular (peak at the central value)"
+        UNIFORM = "uniform", "Uniform between low and high"
+        FIXED = "fixed", "Fixed (no range)"
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="all_assumptions")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    field_name = models.CharField(max_length=64)
+    label = models.CharField(max_length=200, blank=True)
+    low = models.FloatField(null=True, blank=True)
+    high = models.FloatField(null=True, blank=True)
+    distribution = models.CharField(max_length=12, choices=Distribution.choices, default=Distribution.TRIANGULAR)
+    status = models.CharField(max_length=2, choices=Confidence.choices, default=Confidence.UNVERIFIED)
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT, related_name="assumptions")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["facility", "content_type", "object_id", "field_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "field_name"], name="one_assumption_per_field")
+        ]
+
+    def __str__(self):
+        return self.label or f"{self.target} · {self.field_name}"
+
+    @property
+    def central(self):
+        """The value in use: the field on the target row."""
+        target = self.target
+        return getattr(target, self.field_name, None) if target is not None else None
+
+    @property
+    def unit(self):
+        """The unit, taken from the field's verbose name '... (unit)'."""
+        target = self.target
+        if target is None:
+            return ""
+        try:
+            verbose = str(target._meta.get_field(self.field_name).verbose_name)
+        except Exception:
+            return ""
+        return verbose[verbose.rfind("(") + 1 : -1] if verbose.endswith(")") and "(" in verbose else ""
+
+    def clean(self):
+        target = self.target
+        if target is None:
+            raise ValidationError("The row this assumption describes does not exist.")
+        if not hasattr(target, self.field_name):
+            raise ValidationError({"field_name": f"{type(target).__name__} has no field {self.field_name!r}."})
+        central = self.central
+        if self.distribution != self.Distribution.FIXED and (self.low is None or self.high is None):
+            raise ValidationError({"low": "A range needs both low and high (or choose 'fixed')."})
+        if self.low is not None and self.high is not None:
+            if self.low > self.high:
+                raise ValidationError({"low": f"Low {self.low} is above high {self.high}."})
+            if central is not None and not (self.low <= central <= self.high):
+                raise ValidationError(
+                    {"low": f"The value in use, {central}, lies outside the range {self.low}–{self.high}."}
+                )
+        if self.status in (Confidence.SOURCE, Confidence.SECONDARY) and self.source_id is None:
+            raise ValidationError({"source": "A figure marked S or 2° must cite its source."})
+
+
+class FacilityPart(models.Model):
+    """Common base of the rows that describe a facility."""
+
+    assumptions = GenericRelation(Assumption)
+
+    class Meta:
+        abstract = True
+
+
+class ComputeFleet(FacilityPart):
+    """A homogeneous group of accelerators and the servers hosting them."""
+
+    class Utilisation(models.TextChoices):
+        CONSTANT = "constant", "Constant"
+        TRAINING = "training", "Training (flat, high)"
+        INFERENCE = "inference", "Inference (daily cycle)"
+        HOURLY = "hourly", "Explicit 24- or 168-hour shape"
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="fleets")
+    name = models.CharField(max_length=120)
+    accelerator_model = models.CharField(max_length=120)
+    accelerator_count = models.PositiveIntegerField("accelerators (count)")
+    tdp_w = models.FloatField("accelerator TDP (W)", validators=[MinValueValidator(0)])
+    idle_w = models.FloatField("accelerator idle power (W)", validators=[MinValueValidator(0)])
+    server_overhead_w_per_accelerator = models.FloatField(
+        "server overhead per accelerator at full load (W)", validators=[MinValueValidator(0)]
+    )
+    network_storage_share = models.FloatField(
+        "networking and storage (share of server load)", default=0.0, validators=[MinValueValidator(0), MaxValueValidator(1)]
+    )
+    utilisation_kind = models.CharField(max_length=12, choices=Utilisation.choices, default=Utilisation.TRAINING)
+    mean_utilisation = models.FloatField(
+        "mean utilisation (fraction)", default=0.8, validators=[MinValueValidator(0), MaxValueValidator(1)]
+    )
+    diurnal_amplitude = models.FloatField(
+        "daily swing (fraction of mean)", default=0.25, validators=[MinValueValidator(0), MaxValueValidator(1)]
+    )
+    hourly_shape = models.JSONField(default=list, blank=True, help_text="24 or 168 utilisation values (0–1).")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["facility", "order", "id"]
+
+    def __str__(self):
+        return f"{self.accelerator_count:,} × {self.accelerator_model}"
+
+    def clean(self):
+        if self.tdp_w is not None and self.idle_w is not None and self.idle_w > self.tdp_w:
+            raise ValidationError({"idle_w": f"Idle power {self.idle_w} W cannot exceed the TDP of {self.tdp_w} W."})
+        if self.utilisation_kind == self.Utilisation.HOURLY:
+            shape = self.hourly_shape or []
+            if len(shape) not in (24, 168) or not all(isinstance(v, (int, float)) and 0 <= v <= 1 for v in shape):
+                raise ValidationError({"hourly_shape": "Give 24 or 168 utilisation values between 0 and 1."})
+
+
+class PlannedDowntime(models.Model):
+    """A window in which a fleet idles (maintenance, an outage)."""
+
+    fleet = models.ForeignKey(ComputeFleet, on_delete=models.CASCADE, related_name="downtimes")
+    starts = models.DateTimeField()
+    ends = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts"]
+
+    def __str__(self):
+        return f"{self.starts:%Y-%m-%d %H:%M} – {self.ends:%Y-%m-%d %H:%M}"
+
+    def clean(self):
+        if self.starts and self.ends and self.ends <= self.starts:
+            raise ValidationError({"ends": "The end must come after the start."})
+
+
+class Cooling(FacilityPart):
+    """How the heat leaves the building: overhead on IT power (PUE) and water drawn (WUE)."""
+
+    facility = models.OneToOneField(Facility, on_delete=models.CASCADE, related_name="cooling")
+    description = models.CharField(max_length=200, blank=True)
+    pue_at_reference = models.FloatField("PUE at the reference temperature (ratio)", validators=[MinValueValidator(1)])
+    pue_reference_temp_c = models.FloatField("reference outdoor temperature (°C)", default=20.0)
+    pue_slope_per_degc = models.FloatField(
+        "PUE rise per °C above the reference (per °C)", default=0.0, validators=[MinValueValidator(0)]
+    )
+    wue_l_per_kwh = models.FloatField("water use effectiveness (L/kWh IT)", default=0.0, validators=[MinValueValidator(0)])
+
+    class Meta:
+        verbose_name_plural = "cooling"
+
+    def __str__(self):
+        return f"PUE {self.pue_at_reference}, WUE {self.wue_l_per_kwh} L/kWh"
+
+    def clean(self):
+        if self.pue_at_reference is not None and self.pue_at_reference < 1:
+            raise ValidationError(
+                {"pue_at_reference": "PUE cannot be below 1: a building cannot use less power than its IT load."}
+            )
+
+
+class GridSupply(FacilityPart):
+    """The utility connection: who supplies it, and what the grid emits per MWh delivered."""
+
+    facility = models.OneToOneField(Facility, on_delete=models.CASCADE, related_name="grid")
+    utility = models.CharField(max_length=200)
+    generation_water_l_per_kwh = models.FloatField(
+        "water consumed by power plants (L/kWh)", default=0.0, validators=[MinValueValidator(0)]
+    )
+
+    class Meta:
+        verbose_name_plural = "grid supply"
+
+    def __str__(self):
+        return self.utility
+
+
+class GridContract(FacilityPart):
+    """Contracted grid capacity in force over a period; outside every contract the grid gives 0 MW."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending / reported, not final"
+        SIGNED = "signed", "Signed"
+
+    grid = models.ForeignKey(GridSupply, on_delete=models.CASCADE, related_name="contracts")
+    capacity_mw = models.FloatField("contracted capacity (MW)", validators=[MinValueValidator(0)])
+    starts = models.DateTimeField(null=True, blank=True, help_text="Empty: since always.")
+    ends = models.DateTimeField(null=True, blank=True, help_text="Empty: open-ended.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["grid", "starts"]
+
+    def __str__(self):
+        since = f"from {self.starts:%Y-%m-%d}" if self.starts else "from the start"
+        return f"{self.capacity_mw:g} MW {since}"
+
+    def clean(self):
+        if self.starts and self.ends and self.ends <= self.starts:
+            raise ValidationError({"ends": "The contract must end after it starts."})
+
+
+class GridEmissionRate(FacilityPart):
+    """Location-based emission rate of the grid's electricity for one pollutant."""
+
+    grid = models.ForeignKey(GridSupply, on_delete=models.CASCADE, related_name="emission_rates")
+    pollutant = models.CharField(max_length=16, choices=Pollutant.choices)
+    lb_per_mwh = models.FloatField("emission rate (lb/MWh)", validators=[MinValueValidator(0)])
+
+    class Meta:
+        ordering = ["grid", "pollutant"]
+        constraints = [models.UniqueConstraint(fields=["grid", "pollutant"], name="one_grid_rate_per_pollutant")]
+
+    def __str__(self):
+        return f"{self.get_pollutant_display()} {self.lb_per_mwh:g} lb/MWh"
+
+
+class GeneratorGroup(FacilityPart):
+    """Identical on-site gas units: reciprocating engines (AP-42 §3.2) or turbines (§3.1)."""
+
+    class Kind(models.TextChoices):
+        ENGINE = "engine", "Reciprocating engine"
+        TURBINE = "turbine", "Gas turbine"
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="generators")
+    name = models.CharField(max_length=120)
+    model_name = models.CharField(max_length=120, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    unit_count = models.PositiveIntegerField("units (count)")
+    rated_mw = models.FloatField("rated output per unit (MW)", validators=[MinValueValidator(0)])
+    min_load_fraction = models.FloatField(
+        "minimum stable load (fraction of rated)", default=0.3, validators=[MinValueValidator(0), MaxValueValidator(1)]
+    )
+    heat_rate_btu_per_kwh = models.FloatField(
+        "full-load heat rate (Btu/kWh, HHV)", validators=[MinValueValidator(3412.14)]
+    )
+    part_load_heat_rate = models.JSONField(
+        default=list, blank=True, help_text="[[load fraction, heat-rate multiplier], …], e.g. [[0.5, 1.15], [1.0, 1.0]]."
+    )
+    availability = models.FloatField(
+        "availability (fraction of units)", default=1.0, validators=[MinValueValidator(0), MaxValueValidator(1)]
+    )
+    controls = models.CharField(max_length=40, blank=True, help_text="e.g. SCR; controlled factors then apply.")
+    available_from = models.DateTimeField(null=True, blank=True)
+    available_to = models.DateTimeField(null=True, blank=True)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Dispatch order: lower runs first.")
+
+    class Meta:
+        ordering = ["facility", "order", "id"]
+
+    def __str__(self):
+        return f"{self.unit_count} × {self.name}"
+
+    def clean(self):
+        curve = self.part_load_heat_rate or []
+        if not isinstance(curve, list) or not all(
+            isinstance(p, (list, tuple)) and len(p) == 2 and 0 < p[0] <= 1 and p[1] > 0 for p in curve
+        ):
+            raise ValidationError(
+                {"part_load_heat_rate": "Give [load fraction (0–1], multiplier (>0)] pairs, e.g. [[0.5, 1.15], [1.0, 1.0]]."}
+            )
+        if self.available_from and self.available_to and self.available_to <= self.available_from:
+            raise ValidationError({"available_to": "The units must leave after they arrive."})
+
+    @property
+    def capacity_mw(self):
+        return self.unit_count * self.rated_mw
+
+
+class GeneratorEmissionFactor(FacilityPart):
+    """Emission factor of a generator group for one pollutant, per MMBtu of fuel (HHV)."""
+
+    generator = models.ForeignKey(GeneratorGroup, on_delete=models.CASCADE, related_name="emission_factors")
+    pollutant = models.CharField(max_length=16, choices=Pollutant.choices)
+    lb_per_mmbtu = models.FloatField("uncontrolled factor (lb/MMBtu)", validators=[MinValueValidator(0)])
+    controlled_lb_per_mmbtu = models.FloatField(
+        "factor with controls (lb/MMBtu)", null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+
+    class Meta:
+        ordering = ["generator", "pollutant"]
+        constraints = [
+            models.UniqueConstraint(fields=["generator", "pollutant"], name="one_generator_factor_per_pollutant")
+        ]
+
+    def __str__(self):
+        return f"{self.get_pollutant_display()} {self.lb_per_mmbtu:g} lb/MMBtu"
+
+
+class Scenario(models.Model):
+    """A named set of overrides on a facility's inputs, compared side by side with the base case.
+
+    ``overrides`` maps engine input paths to values, e.g. {"fleets.0.accelerator_count": 200000}
+    or {"generators": []}; see impact.engine.inputs.Scenario.
+    """
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="scenarios")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80)
+    description = models.TextField(blank=True)
+    overrides = models.JSONField(default=dict)
+    is_active = models.BooleanField(default=True, help_text="Active scenarios are computed with every report.")
+
+    class Meta:
+        ordering = ["facility", "name"]
+        constraints = [models.UniqueConstraint(fields=["facility", "slug"], name="unique_scenario_slug")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if not isinstance(self.overrides, dict) or not self.overrides:
+            raise ValidationError({"overrides": "Give at least one override as {\"path\": value}."})
+
+
+# --- Reports ------------------------------------------------------------------------------------
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+    YEAR = "year", "Year"
+    CUSTOM = "custom", "Custom dates"
+
+
+class Report(models.Model):
+    """A facility over a period ("Memphis Supercluster, July 2024"); its versions are published runs.
+
+    Dates are local to the facility: a July report runs from 1 July 00:00 to 1 August 00:00 in the
+    facility's time zone, stored and computed in UTC.
+    """
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="reports")
+    period_kind = models.CharField(max_length=10, choices=PeriodKind.choices)
+    period = models.CharField(max_length=32, help_text="2024-07, 2024-Q3, 2024, or 2024-07-01..2024-07-15.")
+    start_date = models.DateField()
+    end_date = models.DateField(help_text="Exclusive: the day after the last day covered.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["facility", "-start_date", "period"]
+        constraints = [models.UniqueConstraint(fields=["facility", "period"], name="unique_report_period")]
+
+    def __str__(self):
+        return f"{self.facility} · {self.period_label}"
+
+    def get_absolute_url(self):
+        return reverse("impact:report-latest", args=[self.facility.slug, self.period])
+
+    @property
+    def period_label(self):
+        from impact.periods import parse_period
+
+        return parse_period(self.period).label
+
+    def latest_version(self):
+        return self.versions.order_by("-number").first()
+
+    def local_bounds(self):
+        """The period's start and end as aware datetimes at local midnight."""
+        zone = self.facility.zone
+        return (
+            dt.datetime.combine(self.start_date, dt.time(), tzinfo=zone),
+            dt.datetime.combine(self.end_date, dt.time(), tzinfo=zone),
+        )
+
+
+class ReportRun(models.Model):
+    """One computation of a report by a worker: a job row (status, input hash, times, error).
+
+    A worker claims a pending run atomically; results are saved in one transaction with the
+    status change, so a run is either succeeded with all its results or has none.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    class Stage(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        COMPUTING = "computing", "Computing"
+        DRAWING = "drawing", "Drawing charts"
+        SAVING = "saving", "Saving"
+        DONE = "done", "Done"
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="runs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    input_snapshot = models.JSONField(help_text="Every input the run used, as the engine saw it.")
+    input_hash = models.CharField(max_length=64, db_index=True)
+    engine_version = models.CharField(max_length=20, blank=True)
+    gwp_set = models.CharField(max_length=8, default="AR6")
+    monte_carlo_samples = models.PositiveIntegerField(default=1000)
+    seed = models.BigIntegerField(default=12345)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    summary = models.JSONField(default=dict, blank=True, help_text="Engine result: metrics, generators, checks.")
+    series_columns = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Run {self.pk} of {self.report} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("impact:run", args=[self.pk])
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+    @property
+    def is_active(self):
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+
+class ReportMetric(models.Model):
+    """A headline figure of a run (base case or a scenario) with its Monte Carlo range."""
+
+    run = models.ForeignKey(ReportRun, on_delete=models.CASCADE, related_name="metrics")
+    scenario = models.CharField(max_length=120, blank=True, help_text="Empty for the base case.")
+    key = models.CharField(max_length=64)
+    label = models.CharField(max_length=200)
+    unit = models.CharField(max_length=32)
+    value = models.FloatField()
+    p5 = models.FloatField(null=True, blank=True)
+    p50 = models.FloatField(null=True, blank=True)
+    p95 = models.FloatField(null=True, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["run", "scenario", "order"]
+        constraints = [models.UniqueConstraint(fields=["run", "scenario", "key"], name="unique_run_metric")]
+
+    def __str__(self):
+        return f"{self.label}: {self.value:g} {self.unit}"
+
+
+class SeriesPoint(models.Model):
+    """One time step of a run's base-case series; ``values`` maps column name (unit in name) → value."""
+
+    run = models.ForeignKey(ReportRun, on_delete=models.CASCADE, related_name="points")
+    timestamp = models.DateTimeField()
+    values = models.JSONField()
+
+    class Meta:
+        ordering = ["run", "timestamp"]
+        constraints = [models.UniqueConstraint(fields=["run", "timestamp"], name="unique_run_timestamp")]
+
+    def __str__(self):
+        return f"{self.run_id} @ {self.timestamp:%Y-%m-%dT%H:%MZ}"
+
+
+class ReportChart(models.Model):
+    """A chart drawn by the worker, with its alt text and the same data as a table."""
+
+    run = models.ForeignKey(ReportRun, on_delete=models.CASCADE, related_name="charts")
+    key = models.SlugField(max_length=40)
+    title = models.CharField(max_length=200)
+    alt_text = models.TextField()
+    png = models.BinaryField()
+    svg = models.BinaryField(blank=True)
+    table = models.JSONField(default=dict, help_text='{"columns": [...], "rows": [[...], ...]}')
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["run", "order"]
+        constraints = [models.UniqueConstraint(fields=["run", "key"], name="unique_run_chart")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("impact:chart", args=[self.run_id, self.key, "png"])
+
+
+class ReportVersion(models.Model):
+    """A published, immutable version of a report: a succeeded run given a number.
+
+    Version 1 is the first publication; a correction publishes another run as version N+1 with a
+    changelog note, and the earlier versions stay reachable, marked as superseded.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    run = models.OneToOneField(ReportRun, on_delete=models.PROTECT, related_name="version")
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changelog = models.TextField(blank=True, help_text="Required for corrections: what changed and why.")
+
+    class Meta:
+        ordering = ["report", "-number"]
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="unique_report_version")]
+
+    def __str__(self):
+        return f"{self.report} v{self.number}"
+
+    def get_absolute_url(self):
+        return reverse("impact:report-version", args=[self.report.facility.slug, self.report.period, self.number])
+
+    def superseded_by(self):
+        """The newest later version, or None when this one is current."""
+        return self.report.versions.filter(number__gt=self.number).order_by("-number").first()

@@ -1,0 +1,84 @@
+"""Report periods as residents name them: "2024-07", "2024-Q3", "2024", "2024-07-01..2024-07-15".
+
+Dates are local to the facility; the end is exclusive (the day after the last day covered).
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
+YEAR_RE = re.compile(r"^(\d{4})$")
+CUSTOM_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+# The longest span a single report may cover; longer ones are split by the analyst.
+MAX_DAYS = 366 * 5
+
+
+class PeriodError(ValueError):
+    """A period text that cannot be understood; the message says what is accepted."""
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    kind: str  # month / quarter / year / custom (impact.models.PeriodKind values)
+    key: str  # canonical text, used in URLs
+    start: dt.date
+    end: dt.date  # exclusive
+
+    @property
+    def label(self):
+        if self.kind == "month":
+            return self.start.strftime("%B %Y")
+        if self.kind == "quarter":
+            return f"Q{(self.start.month - 1) // 3 + 1} {self.start.year}"
+        if self.kind == "year":
+            return str(self.start.year)
+        last = self.end - dt.timedelta(days=1)
+        return f"{self.start:%-d %b %Y} – {last:%-d %b %Y}"
+
+    @property
+    def days(self):
+        return (self.end - self.start).days
+
+
+def _add_months(day, months):
+    month0 = day.month - 1 + months
+    return dt.date(day.year + month0 // 12, month0 % 12 + 1, 1)
+
+
+def parse_period(text):
+    """Parse a period text into a :class:`ReportPeriod`, or raise :class:`PeriodError`."""
+    raw = (text or "").strip()
+    try:
+        if m := MONTH_RE.match(raw):
+            start = dt.date(int(m[1]), int(m[2]), 1)
+            return ReportPeriod("month", f"{start:%Y-%m}", start, _add_months(start, 1))
+        if m := QUARTER_RE.match(raw):
+            start = dt.date(int(m[1]), 3 * (int(m[2]) - 1) + 1, 1)
+            return ReportPeriod("quarter", f"{start.year}-Q{m[2]}", start, _add_months(start, 3))
+        if m := YEAR_RE.match(raw):
+            start = dt.date(int(m[1]), 1, 1)
+            return ReportPeriod("year", m[1], start, dt.date(start.year + 1, 1, 1))
+        if m := CUSTOM_RE.match(raw):
+            start, last = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
+            if last < start:
+                raise PeriodError(f"{raw!r}: the last day {last} comes before the first day {start}.")
+            end = last + dt.timedelta(days=1)
+            if (end - start).days > MAX_DAYS:
+                raise PeriodError(f"{raw!r}: a custom period may cover at most {MAX_DAYS} days.")
+            return ReportPeriod("custom", f"{start}..{last}", start, end)
+    except ValueError as exc:
+        if isinstance(exc, PeriodError):
+            raise
+        raise PeriodError(f"{raw!r} is not a real date: {exc}.") from None
+    raise PeriodError(
+        f"{raw!r} is not a period. Use a month (2024-07), a quarter (2024-Q3), a year (2024) "
+        "or first..last days (2024-07-01..2024-07-15)."
+    )
+
+
+def previous_month(today):
+    """The month before the one containing ``today`` (for the monthly schedule)."""
+    first = today.replace(day=1)
+    return parse_period(f"{_add_months(first, -1):%Y-%m}")
