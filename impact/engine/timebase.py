@@ -89,3 +89,11 @@ def gather(values: Sequence[Any], index: np.ndarray) -> np.ndarray:
     for k, v in enumerate(values):
         out = out + np.asarray(v, dtype=float) * (index == k)
     return out
+
+
+def per_sample(value: Any) -> Any:
+    """A (samples, 1) input column as a (samples,) vector to multiply with per-run totals;
+    plain numbers pass through unchanged."""
+    if np.ndim(value) == 2:
+        return np.asarray(value)[:, 0]
+    return value

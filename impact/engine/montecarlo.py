@@ -1,0 +1,73 @@
+"""Monte Carlo over the :class:`Uncertain` inputs, vectorised over samples.
+
+Samples are processed in chunks of about CHUNK_ELEMENTS (samples × steps) values so the working
+arrays stay in cache; each chunk substitutes (chunk, 1) columns for the uncertain inputs and runs
+the same :func:`physics.simulate` as the central run.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import numpy as np
+
+from .inputs import FacilityInput, Uncertain
+from .paths import get_path, set_path
+from .physics import simulate, totals
+from .timebase import TimeBase
+
+# ~1 MB of float64 per working array: fits a typical L2/L3 slice, measured fastest on the
+# 2-core benchmark machine (see docs/benchmarks.md).
+CHUNK_ELEMENTS = 1 << 17
+
+
+def draw(unc: Uncertain, central: float, n: int, seed: int) -> np.ndarray:
+    """``n`` samples of one input. Each path gets its own stream seeded by (seed, crc32(path)),
+    so the base and every scenario see the same draws for the same input (common random
+    numbers), whatever else they add or drop."""
+    rng = np.random.default_rng([seed, zlib.crc32(unc.path.encode("utf-8"))])
+    if unc.high == unc.low:
+        return np.full(n, float(unc.low))
+    if unc.distribution == "uniform":
+        return rng.uniform(unc.low, unc.high, n)
+    return rng.triangular(unc.low, float(central), unc.high, n)
+
+
+def run_monte_carlo(facility: FacilityInput, tb: TimeBase, gwp: dict[str, Any], n: int,
+                    seed: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Return (draws by path, metric samples by key), each array of length ``n``."""
+    draws = {
+        unc.path: draw(unc, get_path(facility, unc.path), n, seed) for unc in facility.uncertainties
+    }
+    chunk = max(1, CHUNK_ELEMENTS // max(tb.n_steps, 1))
+    parts: dict[str, list[np.ndarray]] = {}
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        sampled = facility
+        for path, values in draws.items():
+            sampled = set_path(sampled, path, values[lo:hi, None])
+        result = totals(simulate(sampled, tb), sampled, tb, gwp)
+        for key, value in result.items():
+            parts.setdefault(key, []).append(np.broadcast_to(np.asarray(value, dtype=float).reshape(-1), (hi - lo,)))
+    return draws, {key: np.concatenate(chunks) for key, chunks in parts.items()}
+
+
+def ranks(values: np.ndarray) -> np.ndarray:
+    """0-based ranks via a double argsort (ties broken by order; continuous draws have none)."""
+    order = np.argsort(values, kind="stable")
+    out = np.empty(len(values), dtype=float)
+    out[order] = np.arange(len(values), dtype=float)
+    return out
+
+
+def spearman_rho(x: np.ndarray, y: np.ndarray) -> float:
+    """Spearman rank correlation (Pearson on ranks); 0 when either side does not vary."""
+    if len(x) < 2 or not np.all(np.isfinite(y)):
+        return 0.0
+    rx = ranks(x) - (len(x) - 1) / 2.0
+    ry = ranks(y) - (len(y) - 1) / 2.0
+    denom = np.sqrt((rx * rx).sum() * (ry * ry).sum())
+    if denom == 0 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return 0.0
+    return float((rx * ry).sum() / denom)

@@ -1,0 +1,289 @@
+"""Input validation: every rule raises :class:`EngineInputError` naming the offending field, so
+nothing is ever computed from an input the engine cannot honour."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from .climate import has_climate
+from .constants import GWP_SETS, MAX_MONTE_CARLO_SAMPLES, MAX_STEPS, MIN_HEAT_RATE_BTU_PER_KWH
+from .errors import EngineInputError
+from .inputs import (
+    GHG_POLLUTANTS,
+    POLLUTANTS,
+    FacilityInput,
+    FleetInput,
+    GeneratorInput,
+    Period,
+    RunOptions,
+)
+from .paths import get_path, is_number, set_path
+
+UTILISATION_KINDS = ("constant", "training", "inference", "hourly")
+GENERATOR_KINDS = ("engine", "turbine")
+DISTRIBUTIONS = ("triangular", "uniform")
+# Every generator must state these (AP-42, lb/MMBtu); CO2 and N2O come from FuelInput (Part 98)
+# and CH4 may optionally override Part 98 (see docs/engine.md).
+REQUIRED_GENERATOR_FACTORS = tuple(p for p in POLLUTANTS if p not in GHG_POLLUTANTS)
+ALLOWED_GENERATOR_FACTORS = REQUIRED_GENERATOR_FACTORS + ("ch4",)
+
+
+def _fail(path: str, message: str) -> None:
+    raise EngineInputError(path, message)
+
+
+def _number(path: str, value: Any, *, low: float | None = None, high: float | None = None,
+            low_open: bool = False, what: str = "") -> float:
+    """Check that ``value`` is a finite number within [low, high] (or (low, high] if low_open)."""
+    if not is_number(value) or not math.isfinite(value):
+        _fail(path, f"{value!r} is not a finite number")
+    if low is not None and (value < low or (low_open and value == low)):
+        bound = f"greater than {low:g}" if low_open else f"at least {low:g}"
+        _fail(path, f"{what or 'value'} {value:g} must be {bound}")
+    if high is not None and value > high:
+        _fail(path, f"{what or 'value'} {value:g} must be at most {high:g}")
+    return float(value)
+
+
+def _count(path: str, value: Any, strict_integer: bool) -> None:
+    if strict_integer and not (is_number(value) and float(value).is_integer()):
+        _fail(path, f"count {value!r} must be a whole number")
+    _number(path, value, low=0, what="count")
+
+
+def _aware(path: str, value: Any) -> None:
+    if not isinstance(value, dt.datetime):
+        _fail(path, f"{value!r} is not a datetime")
+    if value.tzinfo is None or value.utcoffset() is None:
+        _fail(path, f"naive datetime {value.isoformat()} (give a UTC-aware datetime)")
+
+
+def _window(path: str, starts: Any, ends: Any, start_name: str, end_name: str) -> None:
+    if starts is not None:
+        _aware(f"{path}.{start_name}", starts)
+    if ends is not None:
+        _aware(f"{path}.{end_name}", ends)
+    if starts is not None and ends is not None and ends <= starts:
+        _fail(f"{path}.{end_name}", f"end {ends.isoformat()} is not after start {starts.isoformat()}")
+
+
+def validate_period(period: Period) -> None:
+    """Period rules: aware datetimes on whole minutes, end after start, a whole number of steps."""
+    _aware("period.start", period.start)
+    _aware("period.end", period.end)
+    if period.start.second or period.start.microsecond:
+        _fail("period.start", "must fall on a whole minute")
+    if period.end <= period.start:
+        _fail("period.end", f"end {period.end.isoformat()} is not after start {period.start.isoformat()}")
+    step = period.step_minutes
+    if isinstance(step, bool) or not isinstance(step, int) or not 1 <= step <= 1440:
+        _fail("period.step_minutes", f"{step!r} must be a whole number of minutes from 1 to 1440")
+    span_min = (period.end - period.start).total_seconds() / 60.0
+    if span_min % step:
+        _fail("period.end", f"the period ({span_min:g} min) is not a whole number of {step}-minute steps")
+    if span_min / step > MAX_STEPS:
+        _fail("period", f"{span_min / step:.0f} steps exceed the limit of {MAX_STEPS}")
+
+
+def validate_options(options: RunOptions) -> None:
+    """Run-option rules: known GWP set, sample count within limits, integer seed."""
+    if options.gwp_set not in GWP_SETS:
+        _fail("options.gwp_set", f"unknown GWP set {options.gwp_set!r} (use one of {', '.join(GWP_SETS)})")
+    n = options.monte_carlo_samples
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_MONTE_CARLO_SAMPLES:
+        _fail("options.monte_carlo_samples", f"{n!r} must be a whole number from 0 to {MAX_MONTE_CARLO_SAMPLES}")
+    if n == 1:
+        _fail("options.monte_carlo_samples", "1 sample gives no spread; use 0 (off) or at least 2")
+    if isinstance(options.seed, bool) or not isinstance(options.seed, int) or options.seed < 0:
+        _fail("options.seed", f"{options.seed!r} must be a non-negative whole number")
+
+
+def _validate_fleet(path: str, fleet: FleetInput, period: Period, strict: bool) -> None:
+    _count(f"{path}.accelerator_count", fleet.accelerator_count, strict)
+    tdp = _number(f"{path}.tdp_w", fleet.tdp_w, low=0, low_open=True, what="TDP")
+    idle = _number(f"{path}.idle_w", fleet.idle_w, low=0, what="idle power")
+    if idle > tdp:
+        _fail(f"{path}.idle_w", f"idle power {idle:g} W exceeds TDP {tdp:g} W")
+    _number(f"{path}.server_overhead_w_per_accelerator", fleet.server_overhead_w_per_accelerator,
+            low=0, what="server overhead")
+    _number(f"{path}.network_storage_share", fleet.network_storage_share, low=0, high=1,
+            what="network/storage share")
+    profile = fleet.utilisation
+    upath = f"{path}.utilisation"
+    if profile.kind not in UTILISATION_KINDS:
+        _fail(f"{upath}.kind", f"unknown profile {profile.kind!r} (use one of {', '.join(UTILISATION_KINDS)})")
+    _number(f"{upath}.mean_utilisation", profile.mean_utilisation, low=0, high=1, what="utilisation")
+    _number(f"{upath}.diurnal_amplitude", profile.diurnal_amplitude, low=0, high=1, what="amplitude")
+    if profile.kind == "hourly":
+        if len(profile.hourly_shape) not in (24, 168):
+            _fail(f"{upath}.hourly_shape",
+                  f"needs 24 (a day) or 168 (a week) values, got {len(profile.hourly_shape)}")
+        for i, u in enumerate(profile.hourly_shape):
+            _number(f"{upath}.hourly_shape.{i}", u, low=0, high=1, what="utilisation")
+    for i, window in enumerate(profile.planned_downtime):
+        if len(window) != 2:
+            _fail(f"{upath}.planned_downtime.{i}", "must be a (start, end) pair")
+        _window(f"{upath}.planned_downtime.{i}", window[0], window[1], "0", "1")
+
+
+def _validate_factors(path: str, factors: Any) -> None:
+    for key, value in factors.items():
+        if key not in ALLOWED_GENERATOR_FACTORS:
+            if key in GHG_POLLUTANTS:
+                _fail(f"{path}.{key}", f"{key} comes from FuelInput (40 CFR 98 Subpart C), not from AP-42")
+            _fail(f"{path}.{key}", f"unknown pollutant {key!r} (use {', '.join(ALLOWED_GENERATOR_FACTORS)})")
+        _number(f"{path}.{key}", value, low=0, what="emission factor")
+
+
+def _validate_generator(path: str, gen: GeneratorInput, strict: bool) -> None:
+    if not isinstance(gen.name, str) or not gen.name.strip():
+        _fail(f"{path}.name", "a generator group needs a name")
+    if gen.kind not in GENERATOR_KINDS:
+        _fail(f"{path}.kind", f"unknown kind {gen.kind!r} (use one of {', '.join(GENERATOR_KINDS)})")
+    _count(f"{path}.unit_count", gen.unit_count, strict)
+    _number(f"{path}.rated_mw", gen.rated_mw, low=0, low_open=True, what="rated power")
+    if not is_number(gen.min_load_fraction) or not 0 <= gen.min_load_fraction <= 1:
+        _fail(f"{path}.min_load_fraction",
+              f"minimum load {gen.min_load_fraction!r} exceeds rated load (must be 0..1)"
+              if is_number(gen.min_load_fraction) and gen.min_load_fraction > 1
+              else f"minimum load {gen.min_load_fraction!r} must be 0..1")
+    _number(f"{path}.heat_rate_btu_per_kwh", gen.heat_rate_btu_per_kwh, low=MIN_HEAT_RATE_BTU_PER_KWH,
+            what="heat rate (below 3,412.14 Btu/kWh would be over 100 % efficient)")
+    _number(f"{path}.availability", gen.availability, low=0, high=1, what="availability")
+    _validate_factors(f"{path}.emission_factors_lb_per_mmbtu", gen.emission_factors_lb_per_mmbtu)
+    missing = [p for p in REQUIRED_GENERATOR_FACTORS if p not in gen.emission_factors_lb_per_mmbtu]
+    if missing:
+        _fail(f"{path}.emission_factors_lb_per_mmbtu",
+              f"missing emission factor(s) for {', '.join(missing)} (AP-42, lb/MMBtu)")
+    _validate_factors(f"{path}.controlled_factors_lb_per_mmbtu", gen.controlled_factors_lb_per_mmbtu)
+    previous = 0.0
+    for i, point in enumerate(gen.part_load_heat_rate):
+        ppath = f"{path}.part_load_heat_rate.{i}"
+        if len(point) != 2:
+            _fail(ppath, "must be a (load fraction, heat-rate multiplier) pair")
+        fraction = _number(f"{ppath}.0", point[0], low=0, high=1, low_open=True, what="load fraction")
+        _number(f"{ppath}.1", point[1], low=0, low_open=True, what="heat-rate multiplier")
+        if fraction <= previous:
+            _fail(f"{ppath}.0", "load fractions must increase strictly")
+        previous = fraction
+    _window(path, gen.available_from, gen.available_to, "available_from", "available_to")
+
+
+def validate_facility(facility: FacilityInput, period: Period, strict_integers: bool = True) -> None:
+    """All facility rules except the uncertainty ranges (see :func:`validate`)."""
+    if not isinstance(facility.fleets, tuple):
+        _fail("fleets", "must be a tuple of FleetInput")
+    for i, fleet in enumerate(facility.fleets):
+        _validate_fleet(f"fleets.{i}", fleet, period, strict_integers)
+
+    cooling = facility.cooling
+    _number("cooling.pue_at_reference", cooling.pue_at_reference, low=1, what="PUE")
+    _number("cooling.pue_reference_temp_c", cooling.pue_reference_temp_c, low=-60, high=60, what="temperature")
+    _number("cooling.pue_slope_per_degc", cooling.pue_slope_per_degc, low=0, what="PUE slope")
+    _number("cooling.wue_l_per_kwh", cooling.wue_l_per_kwh, low=0, what="WUE")
+
+    climate = facility.climate
+    if len(climate.monthly_low_c) != len(climate.monthly_high_c) or len(climate.monthly_low_c) not in (0, 12):
+        _fail("climate.monthly_low_c", "monthly lows and highs need 12 values each (January first)")
+    for m, (low, high) in enumerate(zip(climate.monthly_low_c, climate.monthly_high_c)):
+        _number(f"climate.monthly_low_c.{m}", low, low=-90, high=60, what="temperature")
+        _number(f"climate.monthly_high_c.{m}", high, low=-90, high=60, what="temperature")
+        if low > high:
+            _fail(f"climate.monthly_low_c.{m}", f"low {low:g} °C is above high {high:g} °C")
+    _number("climate.utc_offset_hours", climate.utc_offset_hours, low=-14, high=14, what="UTC offset")
+    for name in ("min_hour_local", "max_hour_local"):
+        hour = getattr(climate, name)
+        if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
+            _fail(f"climate.{name}", f"{hour!r} must be a whole hour 0..23")
+    if climate.min_hour_local == climate.max_hour_local:
+        _fail("climate.max_hour_local", "the daily maximum cannot be at the same hour as the minimum")
+    if climate.hourly_temp_c:
+        needed = math.ceil((period.end - period.start).total_seconds() / 3600.0)
+        if len(climate.hourly_temp_c) < needed:
+            _fail("climate.hourly_temp_c",
+                  f"{len(climate.hourly_temp_c)} hourly values do not cover the period ({needed} hours from its start)")
+        for i, temp in enumerate(climate.hourly_temp_c):
+            _number(f"climate.hourly_temp_c.{i}", temp, low=-90, high=60, what="temperature")
+    if cooling.pue_slope_per_degc != 0 and not has_climate(climate):
+        _fail("climate", "PUE depends on temperature (slope > 0) but no climate data was given")
+
+    grid = facility.grid
+    for i, contract in enumerate(grid.contracts):
+        _number(f"grid.contracts.{i}.capacity_mw", contract.capacity_mw, low=0, what="capacity")
+        _window(f"grid.contracts.{i}", contract.starts, contract.ends, "starts", "ends")
+    for key, rate in grid.emission_rates_lb_per_mwh.items():
+        if key not in POLLUTANTS:
+            hint = " (CO2e is derived with the chosen GWP set; give co2, ch4, n2o)" if key == "co2e" else ""
+            _fail(f"grid.emission_rates_lb_per_mwh.{key}", f"unknown pollutant {key!r}{hint}")
+        _number(f"grid.emission_rates_lb_per_mwh.{key}", rate, low=0, what="emission rate")
+    _number("grid.generation_water_l_per_kwh", grid.generation_water_l_per_kwh, low=0, what="water intensity")
+
+    slugs: dict[str, int] = {}
+    for i, gen in enumerate(facility.generators):
+        _validate_generator(f"generators.{i}", gen, strict_integers)
+        slug = slugify(gen.name)
+        if slug in slugs:
+            _fail(f"generators.{i}.name",
+                  f"{gen.name!r} clashes with generators.{slugs[slug]} (names must differ)")
+        slugs[slug] = i
+
+    fuel = facility.fuel
+    _number("fuel.hhv_btu_per_scf", fuel.hhv_btu_per_scf, low=0, low_open=True, what="heating value")
+    for name in ("co2_kg_per_mmbtu", "ch4_kg_per_mmbtu", "n2o_kg_per_mmbtu"):
+        _number(f"fuel.{name}", getattr(fuel, name), low=0, what="emission factor")
+
+
+def slugify(name: str) -> str:
+    """Lower-case ASCII slug for column names: "SMT-130 turbines" -> "smt_130_turbines"."""
+    out = []
+    for ch in name.strip().lower():
+        out.append(ch if ch.isascii() and ch.isalnum() else "_")
+    return "_".join(part for part in "".join(out).split("_") if part) or "generator"
+
+
+def validate_uncertainties(facility: FacilityInput, period: Period) -> None:
+    """Each Uncertain must address an existing number, bracket it (low <= central <= high), and
+    both ends must themselves be valid inputs."""
+    seen: set[str] = set()
+    for i, unc in enumerate(facility.uncertainties):
+        upath = f"uncertainties.{i}"
+        if unc.path in seen:
+            _fail(f"{upath}.path", f"{unc.path!r} is given twice")
+        seen.add(unc.path)
+        if unc.path.split(".")[0] in ("uncertainties", "name"):
+            _fail(f"{upath}.path", f"{unc.path!r} cannot be uncertain")
+        try:
+            central = get_path(facility, unc.path)
+        except EngineInputError as exc:
+            raise EngineInputError(f"{upath}.path", f"{unc.path!r} does not exist ({exc.message})") from None
+        if not is_number(central):
+            _fail(f"{upath}.path", f"{unc.path!r} is not a number ({type(central).__name__})")
+        if unc.distribution not in DISTRIBUTIONS:
+            _fail(f"{upath}.distribution", f"unknown distribution {unc.distribution!r} (use {', '.join(DISTRIBUTIONS)})")
+        low = _number(f"{upath}.low", unc.low, what="low")
+        high = _number(f"{upath}.high", unc.high, what="high")
+        if low > high:
+            _fail(f"{upath}.low", f"low {low:g} is above high {high:g}")
+        if not low <= central <= high:
+            _fail(f"{upath}.low", f"central value {central:g} of {unc.path} lies outside low {low:g} .. high {high:g}")
+        for end_name, end_value in (("low", low), ("high", high)):
+            trial = set_path(facility, unc.path, end_value)
+            try:
+                validate_facility(trial, period, strict_integers=False)
+            except EngineInputError as exc:
+                raise EngineInputError(f"{upath}.{end_name}",
+                                       f"{end_name} end {end_value:g} makes {exc}") from None
+
+
+def validate(facility: FacilityInput, period: Period, options: RunOptions | None = None) -> None:
+    """Raise :class:`EngineInputError` naming the first field the engine cannot compute from.
+
+    Checks the period, every facility field, the uncertainty ranges and (if given) the run options.
+    """
+    validate_period(period)
+    if options is not None:
+        validate_options(options)
+    validate_facility(facility, period)
+    validate_uncertainties(facility, period)
