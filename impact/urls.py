@@ -1,4 +1,30 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, register_converter
+
+from impact import views
+
+
+class PeriodConverter:
+    """Period keys as they appear in URLs: 2024-07, 2024-Q3, 2024, 2024-07-01..2024-07-15."""
+
+    regex = r"\d{4}(?:-\d{2}|-Q[1-4]|-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2})?"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(PeriodConverter, "period")
 
 app_name = "impact"
-urlpatterns = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("reports/", views.report_list, name="report-list"),
+    path("reports/<int:pk>/", views.report_by_id, name="report-by-id"),
+    path("reports/runs/<int:pk>/", views.run_detail, name="run"),
+    path("reports/charts/<int:run_id>/<slug:key>.<str:fmt>", views.chart_image, name="chart"),
+    path("reports/<slug:facility>/<period:period>/", views.report_version, name="report-latest"),
+    path("reports/<slug:facility>/<period:period>/v<int:number>/", views.report_version, name="report-version"),
+    path("facilities/<slug:slug>/", views.facility_detail, name="facility"),
+]

@@ -1,0 +1,54 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from impact import services
+from impact.models import Facility, ReportRun
+from impact.periods import PeriodError
+
+
+class Command(BaseCommand):
+    help = "Queue a report run for a facility through the broker; --wait polls until a worker finishes it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("facility", help="facility slug, e.g. memphis-supercluster")
+        parser.add_argument("--period", required=True, help="2024-07, 2024-Q3, 2024 or 2024-07-01..2024-07-15")
+        parser.add_argument("--gwp", default="AR6", choices=services.GWP_SETS, help="GWP set for CO2e")
+        parser.add_argument("--samples", type=int, default=None, help="Monte Carlo samples (default from settings)")
+        parser.add_argument("--wait", action="store_true", help="wait for the worker and print the outcome")
+        parser.add_argument("--timeout", type=float, default=600, help="seconds to wait with --wait")
+        parser.add_argument("--publish", action="store_true", help="publish the run as a version when it succeeds")
+        parser.add_argument("--changelog", default="", help="what changed (required to publish a correction)")
+
+    def handle(self, *args, **opts):
+        try:
+            facility = Facility.objects.get(slug=opts["facility"])
+        except Facility.DoesNotExist:
+            known = ", ".join(Facility.objects.values_list("slug", flat=True)) or "none yet (run load_memphis)"
+            raise CommandError(f"No facility {opts['facility']!r}. Known facilities: {known}.") from None
+        try:
+            run = services.request_report(facility, opts["period"], gwp_set=opts["gwp"], samples=opts["samples"])
+        except (PeriodError, services.ReportError) as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"Queued run {run.pk} of {run.report} (input hash {run.input_hash[:12]}).")
+        if not (opts["wait"] or opts["publish"]):
+            return
+        deadline = time.monotonic() + opts["timeout"]
+        while True:
+            run.refresh_from_db()
+            if not run.is_active:
+                break
+            if time.monotonic() > deadline:
+                raise CommandError(f"Run {run.pk} is still {run.status} ({run.stage}) after {opts['timeout']:g} s; is a worker running?")
+            time.sleep(0.5)
+        if run.status == ReportRun.Status.FAILED:
+            raise CommandError(f"Run {run.pk} failed: {run.error.splitlines()[0] if run.error else 'no reason recorded'}")
+        self.stdout.write(self.style.SUCCESS(f"Run {run.pk} succeeded in {run.duration.total_seconds():.1f} s."))
+        for metric in run.metrics.filter(scenario="", key__in=["energy_facility_mwh", "onsite_share", "co2e_total_t", "nox_onsite_t", "water_onsite_m3"]):
+            self.stdout.write(f"  {metric.label}: {metric.value:,.4g} {metric.unit}")
+        if opts["publish"]:
+            try:
+                version, _ = services.publish_run(run, changelog=opts["changelog"])
+            except services.PublishError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(self.style.SUCCESS(f"Published as {version} → {version.get_absolute_url()}"))

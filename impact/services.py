@@ -1,0 +1,244 @@
+"""The verbs of the impact side. Views, the API, admin actions, commands and tasks call these.
+
+- :func:`request_report` records a pending run and enqueues it after commit.
+- :func:`execute_run` is what the worker does: claim, compute, draw, save in one transaction.
+- :func:`publish_run` makes a succeeded run the next immutable version of its report.
+"""
+
+import datetime as dt
+import logging
+import math
+import time
+import traceback
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, OuterRef, Subquery
+from django.utils import timezone
+
+from impact import adapters, charts, engine
+from impact.engine.inputs import Period, RunOptions
+from impact.models import Report, ReportChart, ReportMetric, ReportRun, ReportVersion, SeriesPoint
+from impact.periods import parse_period
+
+log = logging.getLogger(__name__)
+
+GWP_SETS = ("AR5", "AR6")
+SERIES_BATCH = 2000
+
+
+class ReportError(ValueError):
+    """A request that cannot be carried out; the message tells the person why."""
+
+
+def request_report(facility, period_text, *, user=None, gwp_set="AR6", samples=None, seed=12345):
+    """Record a pending run of ``facility`` over ``period_text`` and enqueue it once committed.
+
+    If an identical run (same inputs, period and options) is already pending or running, that
+    run is returned instead of a second one. Raises ReportError / PeriodError on bad input.
+    """
+    period = parse_period(period_text)
+    if gwp_set not in GWP_SETS:
+        raise ReportError(f"Unknown GWP set {gwp_set!r}; choose one of {', '.join(GWP_SETS)}.")
+    samples = settings.IMPACT_MONTE_CARLO_SAMPLES if samples is None else int(samples)
+    if samples < 0:
+        raise ReportError("The number of Monte Carlo samples cannot be negative.")
+    snapshot = adapters.facility_snapshot(facility)
+    try:
+        adapters.engine_facility(snapshot)  # refuse now, not in the worker, if a part is missing
+    except adapters.SnapshotError as exc:
+        raise ReportError(str(exc)) from None
+    options = {"gwp_set": gwp_set, "monte_carlo_samples": samples, "seed": seed, "engine": engine.ENGINE_VERSION}
+    input_hash = adapters.snapshot_hash(snapshot, period.key, options)
+
+    with transaction.atomic():
+        report, _ = Report.objects.get_or_create(
+            facility=facility,
+            period=period.key,
+            defaults={"period_kind": period.kind, "start_date": period.start, "end_date": period.end},
+        )
+        active = report.runs.filter(
+            input_hash=input_hash, status__in=[ReportRun.Status.PENDING, ReportRun.Status.RUNNING]
+        ).first()
+        if active:
+            return active
+        run = ReportRun.objects.create(
+            report=report,
+            requested_by=user if user is not None and user.is_authenticated else None,
+            input_snapshot=snapshot,
+            input_hash=input_hash,
+            engine_version=engine.ENGINE_VERSION,
+            gwp_set=gwp_set,
+            monte_carlo_samples=samples,
+            seed=seed,
+        )
+        enqueue_run(run)
+    return run
+
+
+def enqueue_run(run):
+    """Send the run to a worker once the surrounding transaction commits."""
+    from impact.tasks import compute_report_run
+
+    transaction.on_commit(lambda: compute_report_run.delay(run.pk))
+
+
+def retry_run(run, *, user=None):
+    """Queue a failed run again with the same inputs; returns True if it was queued."""
+    with transaction.atomic():
+        changed = ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.FAILED).update(
+            status=ReportRun.Status.PENDING, stage=ReportRun.Stage.QUEUED, error="", started_at=None, finished_at=None
+        )
+        if changed:
+            enqueue_run(run)
+    return bool(changed)
+
+
+def _set_stage(run_id, stage):
+    # Outside the results transaction, so the page shows progress while the worker is busy.
+    ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.RUNNING).update(stage=stage)
+
+
+def engine_period(report):
+    """The report's local-midnight bounds as the engine's UTC period."""
+    start, end = report.local_bounds()
+    return Period(start=start.astimezone(dt.timezone.utc), end=end.astimezone(dt.timezone.utc))
+
+
+def execute_run(run_id):
+    """Claim a pending run, compute it and save every result in one transaction.
+
+    Returns False if the run was not pending (another worker has it, or a message was delivered
+    twice). A failure marks the run failed with the reason and saves no partial results.
+    """
+    claimed = ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.PENDING).update(
+        status=ReportRun.Status.RUNNING, stage=ReportRun.Stage.COMPUTING, started_at=timezone.now()
+    )
+    if not claimed:
+        log.info("run %s is not pending; nothing to do", run_id)
+        return False
+    run = ReportRun.objects.select_related("report__facility").get(pk=run_id)
+    began = time.perf_counter()
+    try:
+        facility_input = adapters.engine_facility(run.input_snapshot)
+        scenarios = adapters.engine_scenarios(run.input_snapshot)
+        options = RunOptions(gwp_set=run.gwp_set, monte_carlo_samples=run.monte_carlo_samples, seed=run.seed)
+        result = engine.compute(facility_input, engine_period(run.report), options, scenarios)
+        _set_stage(run_id, ReportRun.Stage.DRAWING)
+        drawn = charts.report_charts(result, run.report.facility.zone, run.input_snapshot)
+        _set_stage(run_id, ReportRun.Stage.SAVING)
+        with transaction.atomic():
+            _save_results(run, result, drawn, time.perf_counter() - began)
+    except Exception as exc:  # noqa: BLE001 - any failure must end as a failed run, never a stuck one
+        log.exception("run %s failed", run_id)
+        ReportRun.objects.filter(pk=run_id).update(
+            status=ReportRun.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=8)}",
+            finished_at=timezone.now(),
+        )
+        return False
+    return True
+
+
+def _save_results(run, result, drawn, compute_seconds):
+    base = result.base
+    metrics = []
+    for scenario_name, engine_result in [("", base), *result.scenarios.items()]:
+        for order, metric in enumerate(engine_result.metrics.values()):
+            metrics.append(
+                ReportMetric(
+                    run=run, scenario=scenario_name, key=metric.key, label=metric.label, unit=metric.unit,
+                    value=metric.value, p5=metric.p5, p50=metric.p50, p95=metric.p95, order=order,
+                )
+            )
+    ReportMetric.objects.bulk_create(metrics)
+
+    columns = base.series.columns()
+    names = [name for name in columns if name != "timestamp_utc"]
+    stamps = columns["timestamp_utc"].astype("datetime64[s]").astype(object)
+    matrix = [columns[name].astype(float).tolist() for name in names]
+    points = [
+        SeriesPoint(
+            run=run,
+            timestamp=stamp.replace(tzinfo=dt.timezone.utc),
+            values={name: matrix[j][i] for j, name in enumerate(names)},
+        )
+        for i, stamp in enumerate(stamps)
+    ]
+    SeriesPoint.objects.bulk_create(points, batch_size=SERIES_BATCH)
+
+    ReportChart.objects.bulk_create(
+        ReportChart(run=run, key=c.key, title=c.title, alt_text=c.alt_text, png=c.png, svg=c.svg, table=c.table, order=i)
+        for i, c in enumerate(drawn)
+    )
+    summary = base.to_dict()
+    summary["scenarios"] = {name: r.to_dict() for name, r in result.scenarios.items()}
+    summary["scenario_comparison"] = [list(row) for row in result.comparison_rows]
+    summary["compute_seconds"] = round(compute_seconds, 3)
+    updated = ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.RUNNING).update(
+        status=ReportRun.Status.SUCCEEDED,
+        stage=ReportRun.Stage.DONE,
+        summary=_json_safe(summary),
+        series_columns=names,
+        engine_version=base.engine_version,
+        finished_at=timezone.now(),
+        error="",
+    )
+    if not updated:
+        raise ReportError("The run stopped being ours while it was computed; results discarded.")
+
+
+class PublishError(ValueError):
+    """Publishing refused; the message says why."""
+
+
+def publish_run(run, *, user=None, changelog=""):
+    """Publish a succeeded run as the next version of its report.
+
+    Returns (version, created). Publishing the same run twice returns its version and False.
+    A correction (any version after the first) needs a changelog note.
+    """
+    changelog = (changelog or "").strip()
+    with transaction.atomic():
+        run = ReportRun.objects.select_for_update().select_related("report").get(pk=run.pk)
+        existing = ReportVersion.objects.filter(run=run).first()
+        if existing:
+            return existing, False
+        if run.status != ReportRun.Status.SUCCEEDED:
+            raise PublishError(f"Only a succeeded run can be published; this one is {run.get_status_display().lower()}.")
+        report = Report.objects.select_for_update().get(pk=run.report_id)
+        latest = report.versions.aggregate(n=Max("number"))["n"] or 0
+        if latest and not changelog:
+            raise PublishError(f"Version {latest} is already published: a correction needs a changelog note saying what changed.")
+        version = ReportVersion.objects.create(
+            report=report,
+            number=latest + 1,
+            run=run,
+            published_at=timezone.now(),
+            published_by=user if user is not None and user.is_authenticated else None,
+            changelog=changelog,
+        )
+    return version, True
+
+
+def latest_versions():
+    """The newest published version of every report (a queryset), newest period first."""
+    newest = ReportVersion.objects.filter(report=OuterRef("report")).order_by("-number").values("number")[:1]
+    return (
+        ReportVersion.objects.filter(number=Subquery(newest))
+        .select_related("report__facility", "run")
+        .order_by("-report__start_date", "report__facility__name")
+    )
+
+
+def _json_safe(value):
+    """numpy numbers → Python numbers, NaN/inf → None, so the JSON column accepts the summary."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
