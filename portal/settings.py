@@ -152,9 +152,10 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
 # Run state lives in the database (ReportRun rows), so Celery keeps no results of its own.
 CELERY_RESULT_BACKEND = None
@@ -233,3 +234,32 @@ LOGGING = {
 }
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# --- Forums and accounts ------------------------------------------------------------------------
+# Log in with e-mail or username; the portal's URLs are namespaced, so name the login page by path.
+AUTHENTICATION_BACKENDS = ["portal.accounts.backends.EmailOrUsernameBackend"]
+LOGIN_URL = "/accounts/login/"
+ACCOUNT_VERIFY_DAYS = envint("ACCOUNT_VERIFY_DAYS", 3, minimum=1)
+ACCOUNT_LOGIN_FAILURES = envint("ACCOUNT_LOGIN_FAILURES", 5, minimum=1)
+ACCOUNT_LOGIN_LOCKOUT_MINUTES = envint("ACCOUNT_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600, minimum=600)
+FORUM_ANSWER_TARGET_DAYS = envint("FORUM_ANSWER_TARGET_DAYS", 14, minimum=1)
+FORUM_REVIEW_FIRST_POSTS = envint("FORUM_REVIEW_FIRST_POSTS", 2, minimum=0)
+FORUM_FLAGS_TO_HIDE = envint("FORUM_FLAGS_TO_HIDE", 3, minimum=1)
+FORUM_DOCKET_FREEZE_DAYS = envint("FORUM_DOCKET_FREEZE_DAYS", 3, minimum=0)
+FORUM_DOCKET_SIZE = envint("FORUM_DOCKET_SIZE", 15, minimum=1)
+# An account younger than this, or with fewer reviewed posts than FORUM_REVIEW_FIRST_POSTS, is "new".
+FORUM_NEW_ACCOUNT_DAYS = envint("FORUM_NEW_ACCOUNT_DAYS", 7, minimum=0)
+FORUM_MAX_LINKS_NEW = envint("FORUM_MAX_LINKS_NEW", 2, minimum=0)
+FORUM_MAX_LINKS = envint("FORUM_MAX_LINKS", 10, minimum=0)
+# Rate limits: action → scope → (requests, window in seconds). "new_account" applies on top of
+# "account" for new accounts; "ip" counts every request from one address.
+FORUM_RATE_LIMITS = {
+    "signup": {"ip": (envint("RATE_SIGNUP_PER_IP_HOUR", 5, minimum=1), 3600)},
+    "question": {"account": (10, 86400), "new_account": (3, 86400), "ip": (30, 3600)},
+    "reply": {"account": (60, 3600), "new_account": (10, 3600), "ip": (120, 3600)},
+    "vote": {"account": (120, 3600), "new_account": (30, 3600), "ip": (300, 3600)},
+    "flag": {"account": (30, 86400), "new_account": (5, 86400), "ip": (60, 3600)},
+}
+# Unreached meeting questions move on when minutes are recorded, or this long after the meeting.
+FORUM_CARRY_OVER_GRACE_DAYS = envint("FORUM_CARRY_OVER_GRACE_DAYS", 2, minimum=0)

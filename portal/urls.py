@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("portal.accounts.urls")),
     path("forum/", include("portal.forums.urls")),
+    path("feeds/", include("portal.forums.feed_urls")),
     path("api/", include("impact.api.urls")),
     path("", include("impact.urls")),
 ]

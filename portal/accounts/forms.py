@@ -1,0 +1,113 @@
+"""Sign-up, login and profile forms."""
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from portal.forums.ratelimit import client_ip
+
+from . import throttle
+from .backends import find_user
+
+
+class HoneypotMixin:
+    """A field people never see (hidden by CSS, skipped by keyboard); bots fill it in."""
+
+    honeypot_field = "website"
+
+    def add_honeypot(self):
+        self.fields[self.honeypot_field] = forms.CharField(
+            required=False,
+            label="Leave this field empty",
+            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        )
+
+    def clean_website(self):
+        value = self.cleaned_data.get(self.honeypot_field, "")
+        if value:
+            raise forms.ValidationError("This field must be left empty; it catches automated sign-ups.")
+        return value
+
+
+class SignUpForm(HoneypotMixin, forms.Form):
+    email = forms.EmailField(label="E-mail address", help_text="We send a link to confirm it. Never shown publicly.")
+    display_name = forms.CharField(
+        max_length=60, label="Display name", help_text="Shown beside your questions and replies."
+    )
+    neighbourhood = forms.CharField(
+        max_length=80, required=False, label="Neighbourhood (optional)", help_text="For example Boxtown or Westwood."
+    )
+    password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_honeypot()
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account with this address exists already. Log in, or reset the password if you forgot it."
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords differ.")
+        elif p1:
+            probe = get_user_model()(email=cleaned.get("email", ""), display_name=cleaned.get("display_name", ""))
+            try:
+                password_validation.validate_password(p1, probe)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's login form, throttled per login name and IP, with clear messages."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That e-mail address (or username) and password do not match. Both are case-sensitive except the e-mail address.",
+        "locked": "Too many failed attempts. For your account's safety, logging in from here is paused for %(minutes)s minutes. You can reset your password meanwhile.",
+        "unverified": "Please confirm your e-mail address first: we have just sent a new link to it.",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "E-mail address or username"
+
+    def clean(self):
+        from django.conf import settings
+
+        login_name = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        ip = client_ip(self.request) if self.request else "unknown"
+        if login_name and throttle.is_locked(login_name, ip):
+            raise forms.ValidationError(
+                self.error_messages["locked"], code="locked", params={"minutes": settings.ACCOUNT_LOGIN_LOCKOUT_MINUTES}
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if login_name and password:
+                user = find_user(login_name)
+                if user is not None and user.awaits_verification and user.check_password(password):
+                    from .services import send_verification_email
+
+                    send_verification_email(user)
+                    raise forms.ValidationError(self.error_messages["unverified"], code="unverified") from None
+                throttle.record_failure(login_name, ip)
+            raise
+        throttle.clear(login_name, ip)
+        return cleaned
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(max_length=60, label="Display name", help_text="Shown beside your posts.")
+    neighbourhood = forms.CharField(max_length=80, required=False, label="Neighbourhood (optional)")

@@ -1,0 +1,106 @@
+"""Account state changes: sign-up, e-mail verification, profile edits, roles."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from . import roles
+
+VERIFY_SALT = "portal.accounts.verify-email"
+
+
+def _new_username():
+    # Usernames are never shown (the display name is), so a random one keeps e-mail addresses private.
+    User = get_user_model()
+    while True:
+        name = f"resident-{secrets.token_hex(4)}"
+        if not User.objects.filter(username=name).exists():
+            return name
+
+
+@transaction.atomic
+def register_account(*, email, password, display_name, neighbourhood=""):
+    """Create an inactive resident account and send the confirmation e-mail. Returns the user."""
+    User = get_user_model()
+    user = User(
+        username=_new_username(),
+        email=User.objects.normalize_email(email).lower(),
+        display_name=display_name.strip(),
+        neighbourhood=neighbourhood.strip(),
+        is_active=False,
+    )
+    user.set_password(password)
+    user.save()
+    group, _ = Group.objects.get_or_create(name=roles.RESIDENT)
+    user.groups.add(group)
+    transaction.on_commit(lambda: send_verification_email(user))
+    return user
+
+
+def make_verification_token(user):
+    return signing.dumps({"id": user.pk, "email": user.email}, salt=VERIFY_SALT)
+
+
+def send_verification_email(user):
+    """Mail a link that confirms the address; valid for ACCOUNT_VERIFY_DAYS days."""
+    link = settings.SITE_URL + reverse("accounts:verify", args=[make_verification_token(user)])
+    context = {"user": user, "link": link, "days": settings.ACCOUNT_VERIFY_DAYS}
+    send_mail(
+        "Confirm your e-mail address for the Community Impact Portal",
+        render_to_string("accounts/email/verify.txt", context),
+        None,
+        [user.email],
+    )
+
+
+class VerificationError(Exception):
+    """The link is expired, altered, or was made for another address."""
+
+
+def verify_email(token):
+    """Activate the account named by ``token``. Returns (user, changed)."""
+    User = get_user_model()
+    try:
+        data = signing.loads(token, salt=VERIFY_SALT, max_age=settings.ACCOUNT_VERIFY_DAYS * 86400)
+    except signing.SignatureExpired:
+        raise VerificationError("This link has expired. Log in to have a new one sent.") from None
+    except signing.BadSignature:
+        raise VerificationError("This link is not valid. Copy the whole link from the e-mail.") from None
+    user = User.objects.filter(pk=data.get("id"), email=data.get("email")).first()
+    if user is None:
+        raise VerificationError("This link was made for an address the account no longer uses.")
+    if user.email_verified_at is not None:
+        return user, False
+    # Only activate accounts waiting for verification: a deactivated account stays deactivated.
+    changed = User.objects.filter(pk=user.pk, email_verified_at__isnull=True).update(
+        email_verified_at=timezone.now(), is_active=True
+    )
+    user.refresh_from_db()
+    return user, bool(changed)
+
+
+def update_profile(user, *, display_name, neighbourhood):
+    """Change the public name and neighbourhood; returns whether anything changed."""
+    display_name, neighbourhood = display_name.strip(), neighbourhood.strip()
+    if (user.display_name, user.neighbourhood) == (display_name, neighbourhood):
+        return False
+    user.display_name, user.neighbourhood = display_name, neighbourhood
+    user.save(update_fields=["display_name", "neighbourhood"])
+    return True
+
+
+def set_trusted(user, trusted):
+    """Let an account post without review (or take that away); returns whether it changed."""
+    if user.is_trusted == trusted:
+        return False
+    user.is_trusted = trusted
+    user.save(update_fields=["is_trusted"])
+    return True

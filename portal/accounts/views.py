@@ -1,0 +1,89 @@
+"""Sign-up, e-mail verification, login/logout, password reset and the profile page."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_http_methods
+
+from portal.forums import ratelimit
+
+from . import services
+from .forms import ProfileForm, SignUpForm, ThrottledAuthenticationForm
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("accounts:profile")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST":
+        verdict = ratelimit.check(request, "signup")
+        if not verdict.allowed:
+            form.is_valid()  # show field errors too, and keep what was typed
+            return render(request, "accounts/signup.html", {"form": form, "limit_message": verdict.message}, status=429)
+        if form.is_valid():
+            data = form.cleaned_data
+            services.register_account(
+                email=data["email"],
+                password=data["password1"],
+                display_name=data["display_name"],
+                neighbourhood=data["neighbourhood"],
+            )
+            request.session["signup_email"] = data["email"]
+            return redirect("accounts:signup-done")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def signup_done(request):
+    return render(request, "accounts/signup_done.html", {"email": request.session.get("signup_email", "")})
+
+
+def verify(request, token):
+    try:
+        user, changed = services.verify_email(token)
+    except services.VerificationError as exc:
+        return render(request, "accounts/verify_failed.html", {"error": str(exc)}, status=400)
+    if not user.is_active:
+        return render(request, "accounts/verify_failed.html", {"error": "This account has been deactivated."}, status=400)
+    if changed:
+        login(request, user, backend="portal.accounts.backends.EmailOrUsernameBackend")
+        messages.success(request, "Thank you: your e-mail address is confirmed and you are logged in.")
+    else:
+        messages.info(request, "This address was confirmed already. Log in to continue.")
+    return redirect("accounts:profile" if request.user.is_authenticated else "accounts:login")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    user = request.user
+    form = ProfileForm(request.POST or None, initial={"display_name": user.display_name, "neighbourhood": user.neighbourhood})
+    if request.method == "POST" and form.is_valid():
+        if services.update_profile(user, **form.cleaned_data):
+            messages.success(request, "Your profile is saved.")
+        return redirect("accounts:profile")
+    questions = user.questions.order_by("-created_at")[:50]
+    return render(request, "accounts/profile.html", {"form": form, "questions": questions})
+
+
+class LoginView(auth_views.LoginView):
+    form_class = ThrottledAuthenticationForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    success_url = reverse_lazy("accounts:password_change_done")

@@ -1,0 +1,146 @@
+"""Staff console for the forum. Bulk actions call the same services as the moderation queue."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from . import meetings, services
+from .models import Answer, DocketItem, Flag, Meeting, ModerationAction, Question, Reason, Reply
+
+
+def _run(modeladmin, request, queryset, func, label):
+    changed, failed = 0, 0
+    for obj in queryset:
+        try:
+            changed += bool(func(obj))
+        except (PermissionDenied, ValidationError) as exc:
+            failed += 1
+            modeladmin.message_user(request, f"{obj}: {exc}", level=messages.ERROR)
+    modeladmin.message_user(request, f"{label}: {changed} changed, {queryset.count() - changed - failed} already so.")
+
+
+def _approve_action():
+    @admin.action(description="Approve (publish) selected")
+    def approve(modeladmin, request, queryset):
+        _run(modeladmin, request, queryset, lambda p: services.approve_post(p, request.user), "Approved")
+
+    return approve
+
+
+def _restore_action():
+    @admin.action(description="Restore selected")
+    def restore(modeladmin, request, queryset):
+        _run(modeladmin, request, queryset, lambda p: services.restore_post(p, request.user), "Restored")
+
+    return restore
+
+
+def _reason_actions():
+    """One hide and one reject action per reason, so the reason is always given (and told)."""
+    actions = []
+    for reason in Reason:
+        for verb, func in (("hide", services.hide_post), ("reject", services.reject_post)):
+
+            def action(modeladmin, request, queryset, _func=func, _reason=reason, _verb=verb):
+                _run(modeladmin, request, queryset, lambda p: _func(p, request.user, _reason.value), f"{_verb.title()} ({_reason.label})")
+
+            action.__name__ = f"{verb}_{reason.value}"
+            action.short_description = f"{verb.title()} selected: {reason.label.lower()}"
+            actions.append(action)
+    return actions
+
+
+MODERATION_ACTIONS = [_approve_action(), _restore_action(), *_reason_actions()]
+
+
+class ModeratedAdmin(admin.ModelAdmin):
+    actions = MODERATION_ACTIONS
+    list_filter = ("status", "reason")
+    readonly_fields = (
+        "status", "status_before_hide", "reason", "reason_note", "open_flag_count", "published_at",
+        "appeal_text", "appealed_at", "appeal_decided_at", "body_html",
+    )
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        # Posts come from residents through the site; the admin moderates them.
+        return False
+
+
+class AnswerInline(admin.StackedInline):
+    model = Answer
+    extra = 0
+    readonly_fields = ("author", "body", "report_version", "created_at", "revised_at")
+    can_delete = False
+
+
+@admin.register(Question)
+class QuestionAdmin(ModeratedAdmin):
+    list_display = ("title", "author", "topic", "status", "vote_count", "reply_count", "open_flag_count", "created_at", "answered_at", "meeting")
+    list_filter = ("status", "topic", "reason", "meeting")
+    search_fields = ("title", "body", "author__display_name", "author__email")
+    readonly_fields = ModeratedAdmin.readonly_fields + ("vote_count", "reply_count", "follower_count", "answered_at", "closed_at", "status_before_close")
+    raw_id_fields = ("author", "report_version")
+    inlines = [AnswerInline]
+
+
+@admin.register(Reply)
+class ReplyAdmin(ModeratedAdmin):
+    list_display = ("__str__", "author", "status", "open_flag_count", "created_at")
+    search_fields = ("body", "author__display_name")
+    raw_id_fields = ("author", "question")
+
+
+@admin.register(Flag)
+class FlagAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "question", "reply", "reason", "created_at", "resolved_at")
+    list_filter = ("reason", "resolved_at")
+    raw_id_fields = ("question", "reply", "user")
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(admin.ModelAdmin):
+    """The audit log is read-only: nobody edits history."""
+
+    list_display = ("created_at", "actor", "kind", "question", "reply", "meeting", "from_status", "to_status", "reason")
+    list_filter = ("kind", "reason")
+    search_fields = ("note", "actor__display_name")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DocketItemInline(admin.TabularInline):
+    model = DocketItem
+    extra = 0
+    fields = ("position", "question", "votes_at_freeze", "outcome", "outcome_note", "written_answer_due")
+    readonly_fields = ("position", "question", "votes_at_freeze", "outcome", "outcome_note", "written_answer_due")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ("title", "facility", "starts_at", "place", "is_cancelled", "docket_frozen_at", "minutes_recorded_at", "carried_over_at")
+    list_filter = ("facility", "is_cancelled")
+    readonly_fields = ("docket_frozen_at", "minutes_recorded_at", "carried_over_at")
+    inlines = [DocketItemInline]
+    actions = ["freeze_now", "carry_over_now"]
+
+    @admin.action(description="Freeze the docket now")
+    def freeze_now(self, request, queryset):
+        frozen = sum(meetings.freeze_docket(m, actor=request.user) for m in queryset)
+        self.message_user(request, f"{frozen} docket(s) frozen.")
+
+    @admin.action(description="Carry unreached questions over to the next meeting")
+    def carry_over_now(self, request, queryset):
+        moved = sum(meetings.carry_over(m, actor=request.user) for m in queryset)
+        self.message_user(request, f"{moved} question(s) carried over.")

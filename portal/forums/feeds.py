@@ -1,0 +1,68 @@
+"""Atom feeds of answered questions: all topics, and one per topic."""
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from .models import PostStatus, Question, Topic
+
+
+def answered_questions(topic=None, limit=50):
+    """The latest answered questions, newest answer first."""
+    qs = Question.objects.filter(status=PostStatus.ANSWERED, answer__isnull=False)
+    if topic:
+        qs = qs.filter(topic=topic)
+    return qs.select_related("answer__author", "author").order_by("-answered_at")[:limit]
+
+
+class AnsweredQuestionsFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Community Impact Portal: answered questions"
+    subtitle = "Official answers to residents' questions about the data centre's energy, air, water and more."
+
+    def link(self):
+        return reverse("forums:questions") + "?state=answered"
+
+    def items(self):
+        return answered_questions()
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        # Sanitised HTML, rendered when the answer was saved.
+        return f"<p><strong>Question</strong></p>{item.body_html}<p><strong>Official answer</strong></p>{item.answer.body_html}"
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return item.answered_at
+
+    def item_updateddate(self, item):
+        return item.answer.revised_at or item.answered_at
+
+    def item_author_name(self, item):
+        return item.answer.author.public_name
+
+    def item_categories(self, item):
+        return [item.get_topic_display()]
+
+
+class TopicAnsweredQuestionsFeed(AnsweredQuestionsFeed):
+    def get_object(self, request, topic):
+        if topic not in Topic.values:
+            raise Http404("No such topic.")
+        return topic
+
+    def title(self, obj):
+        return f"Community Impact Portal: answered questions on {Topic(obj).label.lower()}"
+
+    def link(self, obj):
+        return reverse("forums:questions") + f"?state=answered&topic={obj}"
+
+    def items(self, obj):
+        return answered_questions(topic=obj)
+
+

@@ -1,0 +1,158 @@
+"""Forms for asking, replying, flagging, answering, moderating and meeting outcomes."""
+
+from django import forms
+from django.apps import apps
+from django.utils import timezone
+
+from portal.accounts.forms import HoneypotMixin
+
+from .models import FLAG_REASONS, DocketItem, Meeting, Reason, Topic
+
+
+def _report_versions():
+    ReportVersion = apps.get_model("impact", "ReportVersion")
+    return ReportVersion.objects.select_related("report__facility").order_by("-published_at")
+
+
+class QuestionForm(HoneypotMixin, forms.Form):
+    title = forms.CharField(
+        max_length=160, min_length=10, label="Your question",
+        help_text="One sentence, e.g. “How many hours did the gas generators run in July?”",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "aria-describedby": "similar-questions id_title_helptext"}),
+    )
+    body = forms.CharField(
+        label="Details", widget=forms.Textarea(attrs={"rows": 8}), max_length=10000,
+        help_text="Markdown works: **bold**, *italic*, lists, [links](https://example.org). No images.",
+    )
+    topic = forms.ChoiceField(choices=Topic.choices, initial=Topic.OTHER)
+    meeting = forms.ModelChoiceField(
+        queryset=Meeting.objects.none(), required=False, label="Ask at a public meeting (optional)",
+        empty_label="No, answer online",
+        help_text="Questions for a meeting are ranked by votes; the top ones form its agenda.",
+    )
+    report_version = forms.ModelChoiceField(
+        queryset=None, required=False, label="About a report (optional)", empty_label="No particular report"
+    )
+    chart_key = forms.SlugField(
+        max_length=40, required=False, label="Chart (optional)",
+        help_text="The chart's short name shown under it on the report page, e.g. generator-output.",
+    )
+    window_start = forms.DateField(
+        required=False, label="From (optional)", widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="A day or the first day of a period you ask about, e.g. 2024-07-15.",
+    )
+    window_end = forms.DateField(
+        required=False, label="To (optional)", widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty for a single day.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["report_version"].queryset = _report_versions()
+        now = timezone.now()
+        self.fields["meeting"].queryset = Meeting.objects.filter(
+            is_cancelled=False, docket_frozen_at__isnull=True, starts_at__gt=now
+        ).select_related("facility").order_by("starts_at")
+        self.add_honeypot()
+
+    def clean(self):
+        cleaned = super().clean()
+        version, key = cleaned.get("report_version"), cleaned.get("chart_key")
+        if key and not version:
+            self.add_error("report_version", "Pick the report the chart belongs to.")
+        if version and key:
+            keys = list(version.run.charts.values_list("key", flat=True))
+            if key not in keys:
+                hint = ", ".join(keys) if keys else "this report has no charts"
+                self.add_error("chart_key", f"That report has no chart “{key}”. Its charts: {hint}.")
+        start, end = cleaned.get("window_start"), cleaned.get("window_end")
+        if end and not start:
+            self.add_error("window_start", "Give the first day too.")
+        if start and end and end < start:
+            self.add_error("window_end", "The end is before the start.")
+        meeting = cleaned.get("meeting")
+        if meeting is not None and not meeting.accepts_questions:
+            self.add_error("meeting", "This meeting's docket is frozen; pick a later meeting.")
+        return cleaned
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label="Your reply", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
+                           help_text="Markdown works. Be kind; stick to facts.")
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(choices=FLAG_REASONS, widget=forms.RadioSelect, label="What is wrong with it?")
+    note = forms.CharField(max_length=500, required=False, label="Anything a moderator should know (optional)",
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AppealForm(forms.Form):
+    text = forms.CharField(max_length=2000, label="Why should it be shown?", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AnswerForm(forms.Form):
+    body = forms.CharField(label="Official answer", widget=forms.Textarea(attrs={"rows": 10}), help_text="Markdown.")
+    report_version = forms.ModelChoiceField(queryset=None, required=False, label="Cites report version (optional)",
+                                            empty_label="No report")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["report_version"].queryset = _report_versions()
+
+
+class ModerationForm(forms.Form):
+    """One moderator decision on one post, or on many in the queue."""
+
+    ACTIONS = [
+        ("approve", "Approve (publish)"),
+        ("hide", "Hide"),
+        ("reject", "Reject"),
+        ("restore", "Restore"),
+        ("dismiss", "Dismiss flags"),
+        ("deny_appeal", "Deny appeal"),
+        ("close", "Close question"),
+        ("reopen", "Reopen question"),
+    ]
+    action = forms.ChoiceField(choices=ACTIONS)
+    reason = forms.ChoiceField(choices=[("", "—")] + list(Reason.choices), required=False,
+                               help_text="Required to hide or reject; the author is told.")
+    note = forms.CharField(max_length=1000, required=False, label="Note to the author (optional)",
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") in ("hide", "reject") and not cleaned.get("reason"):
+            self.add_error("reason", "Pick a reason: the author is told why.")
+        return cleaned
+
+
+class BulkModerationForm(ModerationForm):
+    ACTIONS = [a for a in ModerationForm.ACTIONS if a[0] in ("approve", "hide", "reject", "restore", "dismiss")]
+    action = forms.ChoiceField(choices=ACTIONS)
+    questions = forms.ModelMultipleChoiceField(queryset=None, required=False)
+    replies = forms.ModelMultipleChoiceField(queryset=None, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import Question, Reply
+
+        super().__init__(*args, **kwargs)
+        self.fields["questions"].queryset = Question.objects.all()
+        self.fields["replies"].queryset = Reply.objects.all()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("questions") and not cleaned.get("replies"):
+            raise forms.ValidationError("Tick at least one post.")
+        return cleaned
+
+
+class OutcomeForm(forms.ModelForm):
+    class Meta:
+        model = DocketItem
+        fields = ["outcome", "outcome_note", "written_answer_due"]
+        widgets = {"outcome_note": forms.Textarea(attrs={"rows": 2}), "written_answer_due": forms.DateInput(attrs={"type": "date"})}
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(widget=forms.Textarea(attrs={"rows": 12}), help_text="Markdown.")

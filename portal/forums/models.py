@@ -1,0 +1,415 @@
+"""Questions, replies, votes, follows, official answers, flags, moderation log and meetings.
+
+State changes go through portal.forums.services; nothing here saves a status on its own.
+Counters (votes, replies, open flags) are recomputed from rows by services.sync_question().
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+
+class Topic(models.TextChoices):
+    ENERGY = "energy", "Energy"
+    AIR = "air", "Air"
+    WATER = "water", "Water"
+    NOISE = "noise", "Noise"
+    TRAFFIC = "traffic", "Traffic"
+    JOBS = "jobs", "Jobs"
+    OTHER = "other", "Other"
+
+
+class Reason(models.TextChoices):
+    """Why a post was flagged, hidden or rejected. The first four are what residents may flag for."""
+
+    SPAM = "spam", "Spam or advertising"
+    OFFENSIVE = "offensive", "Offensive or abusive"
+    OFF_TOPIC = "off_topic", "Off-topic"
+    PERSONAL_DATA = "personal_data", "Personal data about someone"
+    DUPLICATE = "duplicate", "Duplicate of another question"
+    OTHER = "other", "Other (see note)"
+
+
+FLAG_REASONS = [(r.value, r.label) for r in (Reason.SPAM, Reason.OFFENSIVE, Reason.OFF_TOPIC, Reason.PERSONAL_DATA)]
+
+
+class PostStatus(models.TextChoices):
+    PENDING = "pending", "Pending review"
+    PUBLISHED = "published", "Published"
+    ANSWERED = "answered", "Answered"
+    HIDDEN = "hidden", "Hidden"
+    REJECTED = "rejected", "Rejected"
+    CLOSED = "closed", "Closed"
+
+
+PUBLIC_STATUSES = (PostStatus.PUBLISHED, PostStatus.ANSWERED, PostStatus.CLOSED)
+
+
+class Moderated(models.Model):
+    """What questions and replies share: author, Markdown body, status, moderation reason, appeal."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(help_text="Markdown.")
+    body_html = models.TextField(editable=False, default="")
+    status = models.CharField(max_length=10, choices=PostStatus.choices, default=PostStatus.PENDING, db_index=True)
+    # The status to return to when a hidden post is restored.
+    status_before_hide = models.CharField(max_length=10, choices=PostStatus.choices, blank=True)
+    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
+    reason_note = models.TextField(blank=True, help_text="Shown to the author.")
+    open_flag_count = models.PositiveIntegerField(default=0, editable=False)
+    appeal_text = models.TextField(blank=True)
+    appealed_at = models.DateTimeField(null=True, blank=True)
+    appeal_decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_public(self):
+        return self.status in PUBLIC_STATUSES
+
+    @property
+    def can_appeal(self):
+        return self.status in (PostStatus.HIDDEN, PostStatus.REJECTED) and self.appealed_at is None
+
+    @property
+    def appeal_pending(self):
+        return self.appealed_at is not None and self.appeal_decided_at is None
+
+
+class Question(Moderated):
+    """A resident's question, optionally pointing at a report chart and a time window, or a meeting."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="questions")
+    title = models.CharField(max_length=160)
+    topic = models.CharField(max_length=10, choices=Topic.choices, default=Topic.OTHER, db_index=True)
+    report_version = models.ForeignKey(
+        "impact.ReportVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+    )
+    chart_key = models.SlugField(max_length=40, blank=True, help_text="Which chart of the report, e.g. generator-output.")
+    window_start = models.DateField(null=True, blank=True)
+    window_end = models.DateField(null=True, blank=True, help_text="Inclusive; empty for a single day.")
+    meeting = models.ForeignKey(
+        "Meeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="questions",
+        help_text="Submitted for this public meeting.",
+    )
+    vote_count = models.PositiveIntegerField(default=0, editable=False)
+    reply_count = models.PositiveIntegerField(default=0, editable=False)
+    follower_count = models.PositiveIntegerField(default=0, editable=False)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    status_before_close = models.CharField(max_length=10, choices=PostStatus.choices, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-vote_count"])]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.window_end and not self.window_start:
+            raise ValidationError({"window_start": "Give the first day of the window too."})
+        if self.window_start and self.window_end and self.window_end < self.window_start:
+            raise ValidationError({"window_end": "The window ends before it starts."})
+        if self.chart_key and not self.report_version_id:
+            raise ValidationError({"chart_key": "Pick the report the chart belongs to."})
+
+    def get_absolute_url(self):
+        return reverse("forums:question", args=[self.pk, slugify(self.title)[:60] or "q"])
+
+    @property
+    def waited(self):
+        """How long the question has waited for an answer (until answered, or until now)."""
+        end = self.answered_at or timezone.now()
+        return end - self.created_at
+
+    @property
+    def due_at(self):
+        return self.created_at + dt.timedelta(days=settings.FORUM_ANSWER_TARGET_DAYS)
+
+    @property
+    def is_overdue(self):
+        """Unanswered past the public answer-time target (answered late questions show the delay)."""
+        if self.status in (PostStatus.PUBLISHED,):
+            return timezone.now() > self.due_at
+        return False
+
+    @property
+    def answered_late(self):
+        return self.answered_at is not None and self.answered_at > self.due_at
+
+    @property
+    def window_label(self):
+        if not self.window_start:
+            return ""
+        if not self.window_end or self.window_end == self.window_start:
+            return self.window_start.strftime("%-d %B %Y")
+        return f"{self.window_start:%-d %B %Y} – {self.window_end:%-d %B %Y}"
+
+
+class Reply(Moderated):
+    """A resident's reply under a question."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="forum_replies")
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "replies"
+
+    def __str__(self):
+        return f"Reply {self.pk} to {self.question}"
+
+    def get_absolute_url(self):
+        return f"{self.question.get_absolute_url()}#reply-{self.pk}"
+
+
+class Answer(models.Model):
+    """The official answer to a question, by staff; may cite a published report version."""
+
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="answer")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="forum_answers")
+    body = models.TextField(help_text="Markdown.")
+    body_html = models.TextField(editable=False, default="")
+    report_version = models.ForeignKey(
+        "impact.ReportVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="forum_answers",
+        help_text="The report version the answer relies on.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revised_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Answer to {self.question}"
+
+    def get_absolute_url(self):
+        return f"{self.question.get_absolute_url()}#answer"
+
+
+class Vote(models.Model):
+    """'I have this question too': one per account and question."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_votes")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["question", "user"], name="one_vote_per_account")]
+
+    def __str__(self):
+        return f"{self.user} on {self.question_id}"
+
+
+class Follow(models.Model):
+    """A resident who wants an e-mail when the question is answered."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_follows")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["question", "user"], name="one_follow_per_account")]
+
+    def __str__(self):
+        return f"{self.user} follows {self.question_id}"
+
+
+class Flag(models.Model):
+    """A resident's report that a question or reply breaks the rules. Exactly one target is set."""
+
+    question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    reply = models.ForeignKey(Reply, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_flags")
+    reason = models.CharField(max_length=20, choices=FLAG_REASONS)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True, help_text="Set when a moderator decided.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(question__isnull=False, reply__isnull=True) | models.Q(question__isnull=True, reply__isnull=False)),
+                name="flag_has_one_target",
+            ),
+            models.UniqueConstraint(fields=["question", "user"], condition=models.Q(reply__isnull=True), name="one_flag_per_question"),
+            models.UniqueConstraint(fields=["reply", "user"], condition=models.Q(question__isnull=True), name="one_flag_per_reply"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} by {self.user}"
+
+    @property
+    def target(self):
+        return self.question or self.reply
+
+
+class ModerationAction(models.Model):
+    """The audit log: every moderator and staff action, and every automatic hide, in order."""
+
+    class Kind(models.TextChoices):
+        APPROVE = "approve", "Approved"
+        HIDE = "hide", "Hidden"
+        AUTO_HIDE = "auto_hide", "Hidden by flags"
+        REJECT = "reject", "Rejected"
+        RESTORE = "restore", "Restored"
+        DISMISS_FLAGS = "dismiss_flags", "Flags dismissed"
+        CLOSE = "close", "Closed"
+        REOPEN = "reopen", "Reopened"
+        ANSWER = "answer", "Answered"
+        REVISE_ANSWER = "revise_answer", "Answer revised"
+        APPEAL = "appeal", "Appealed by author"
+        APPEAL_DENIED = "appeal_denied", "Appeal denied"
+        FREEZE_DOCKET = "freeze_docket", "Docket frozen"
+        RECORD_OUTCOME = "record_outcome", "Outcome recorded"
+        RECORD_MINUTES = "record_minutes", "Minutes recorded"
+        CARRY_OVER = "carry_over", "Carried over"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="forum_actions",
+        help_text="Empty when the portal acted by itself (flags, scheduled jobs).",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
+    reply = models.ForeignKey(Reply, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
+    meeting = models.ForeignKey("Meeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        who = self.actor or "portal"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {who}: {self.get_kind_display()} {self.from_status}→{self.to_status}"
+
+    @property
+    def target(self):
+        return self.question or self.reply or self.meeting
+
+
+class Meeting(models.Model):
+    """A public forum meeting of a facility; residents submit questions, the top ones form the docket."""
+
+    facility = models.ForeignKey("impact.Facility", on_delete=models.PROTECT, related_name="forum_meetings")
+    title = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+    place = models.CharField(max_length=300, blank=True, help_text="Address of the room, if held in person.")
+    online_url = models.URLField(blank=True, help_text="Link to join online, if any.")
+    agenda = models.TextField(blank=True, help_text="Markdown. The frozen docket is listed after it.")
+    minutes = models.TextField(blank=True, help_text="Markdown, recorded after the meeting.")
+    is_cancelled = models.BooleanField(default=False)
+    docket_frozen_at = models.DateTimeField(null=True, blank=True)
+    minutes_recorded_at = models.DateTimeField(null=True, blank=True)
+    carried_over_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_at"]
+
+    def __str__(self):
+        return f"{self.title} ({self.local_start:%-d %b %Y})"
+
+    def clean(self):
+        if not self.place and not self.online_url:
+            raise ValidationError("Give a place, an online link, or both.")
+        if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "The meeting must end after it starts."})
+
+    def get_absolute_url(self):
+        return reverse("forums:meeting", args=[self.pk])
+
+    @property
+    def zone(self):
+        return self.facility.zone
+
+    @property
+    def local_start(self):
+        return timezone.localtime(self.starts_at, self.zone)
+
+    @property
+    def local_end(self):
+        return timezone.localtime(self.ends_at, self.zone) if self.ends_at else None
+
+    @property
+    def freezes_at(self):
+        return self.starts_at - dt.timedelta(days=settings.FORUM_DOCKET_FREEZE_DAYS)
+
+    @property
+    def accepts_questions(self):
+        return not self.is_cancelled and self.docket_frozen_at is None and timezone.now() < self.freezes_at
+
+    @property
+    def is_past(self):
+        return (self.ends_at or self.starts_at) < timezone.now()
+
+
+class DocketItem(models.Model):
+    """A question on a meeting's frozen docket, in vote order, and what became of it."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Not recorded yet"
+        ANSWERED_LIVE = "answered_live", "Answered live"
+        WRITTEN_ANSWER_DUE = "written_due", "Written answer due"
+        OUT_OF_SCOPE = "out_of_scope", "Out of scope"
+        NOT_REACHED = "not_reached", "Not reached (carried over)"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="docket")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="docket_items")
+    position = models.PositiveSmallIntegerField()
+    votes_at_freeze = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
+    outcome_note = models.TextField(blank=True, help_text="What was said, or why it is out of scope.")
+    written_answer_due = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "question"], name="question_once_per_docket"),
+            models.UniqueConstraint(fields=["meeting", "position"], name="one_docket_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.question}"
+
+    def clean(self):
+        if self.outcome == self.Outcome.WRITTEN_ANSWER_DUE and not self.written_answer_due:
+            raise ValidationError({"written_answer_due": "Give the date the written answer is due."})
+        if self.outcome == self.Outcome.OUT_OF_SCOPE and not self.outcome_note.strip():
+            raise ValidationError({"outcome_note": "Say why the question is out of scope."})
+
+
+class Notification(models.Model):
+    """One e-mail sent to one person about one event; the unique row makes resending harmless."""
+
+    class Kind(models.TextChoices):
+        ANSWERED = "answered", "Question answered"
+        MODERATED = "moderated", "Post moderated"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_notifications")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # Distinguishes repeated events of one kind (e.g. the moderation action id); empty for "answered".
+    event = models.CharField(max_length=40, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question", "kind", "event"], name="one_notification_per_event")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.user}"

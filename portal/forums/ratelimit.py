@@ -1,0 +1,101 @@
+"""Cache-backed rate limits per account and per IP address.
+
+Fixed windows counted in django.core.cache: with Redis (production) the counts are shared by
+every web process, so a limit holds across workers; the file cache used on a laptop is shared by
+the processes of one machine. A window is keyed by its start, so counts expire on their own.
+"""
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+
+def client_ip(request):
+    """The caller's address; X-Forwarded-For is trusted only as deep as NUM_PROXIES says."""
+    proxies = getattr(settings, "NUM_PROXIES", 0)
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _key(*parts):
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
+    return f"rl:{digest}"
+
+
+def hit(scope, ident, limit, window_seconds):
+    """Count one request of ``ident`` in ``scope``; return False when it is over ``limit``."""
+    window = int(time.time() // window_seconds)
+    key = _key(scope, ident, window_seconds, window)
+    # add() is atomic on Redis and memcached: only the first request of a window creates the key.
+    cache.add(key, 0, timeout=window_seconds + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        # The key expired between add() and incr(); start the window again.
+        cache.set(key, 1, timeout=window_seconds + 5)
+        count = 1
+    return count <= limit
+
+
+def is_new_account(user):
+    """A young account, or one with fewer reviewed posts than the review threshold, gets tighter limits."""
+    if not getattr(user, "is_authenticated", False):
+        return True
+    if user.is_trusted or user.is_staff:
+        return False
+    age = timezone.now() - user.date_joined
+    return age.days < settings.FORUM_NEW_ACCOUNT_DAYS
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    message: str = ""
+
+
+def _window_words(seconds):
+    if seconds % 86400 == 0:
+        days = seconds // 86400
+        return "day" if days == 1 else f"{days} days"
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return "hour" if hours == 1 else f"{hours} hours"
+    return f"{seconds // 60} minutes"
+
+
+def check(request, action):
+    """Count one ``action`` (signup, question, reply, vote, flag) for the request's account and IP.
+
+    Every applicable scope is counted, so a refused request still uses up the window: hammering
+    does not reset anything. Returns a Verdict whose message tells the person when to try again.
+    """
+    limits = settings.FORUM_RATE_LIMITS.get(action, {})
+    user = getattr(request, "user", None)
+    checks = []
+    if "ip" in limits:
+        checks.append(("ip", client_ip(request), limits["ip"]))
+    if user is not None and user.is_authenticated:
+        if "account" in limits:
+            checks.append(("account", user.pk, limits["account"]))
+        if "new_account" in limits and is_new_account(user):
+            checks.append(("new_account", user.pk, limits["new_account"]))
+    refused = None
+    for scope, ident, (limit, window) in checks:
+        if not hit(f"{action}:{scope}", ident, limit, window) and refused is None:
+            refused = (scope, limit, window)
+    if refused is None:
+        return Verdict(True)
+    scope, limit, window = refused
+    who = "from your network" if scope == "ip" else ("for new accounts" if scope == "new_account" else "per account")
+    return Verdict(
+        False,
+        f"Too many requests: the limit {who} is {limit} per {_window_words(window)}. "
+        "Your text has been kept below; please try again later.",
+    )

@@ -1,0 +1,515 @@
+"""The forum's verbs: every state change of a question, reply, vote, flag or answer is here.
+
+Views, admin actions, management commands and tasks call these functions; none of them saves a
+status by itself. Each function checks who may act (raising PermissionDenied with a message a
+person can read), returns whether it changed anything (so a double click or a rerun is harmless),
+and writes a ModerationAction row for every moderator or staff decision.
+"""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from portal.accounts import roles
+
+from . import notifications
+from .models import (
+    PUBLIC_STATUSES,
+    Answer,
+    Flag,
+    Follow,
+    ModerationAction,
+    PostStatus,
+    Question,
+    Reason,
+    Reply,
+    Vote,
+)
+from .rendering import count_links, render_markdown
+
+S = PostStatus
+Kind = ModerationAction.Kind
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def log_action(actor, kind, *, question=None, reply=None, meeting=None, from_status="", to_status="", reason="", note=""):
+    """Write one audit-log row."""
+    return ModerationAction.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        kind=kind,
+        question=question,
+        reply=reply,
+        meeting=meeting,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        note=note,
+    )
+
+
+def _target(post):
+    return {"question": post} if isinstance(post, Question) else {"reply": post}
+
+
+def _locked(post):
+    """Re-read the post under a row lock so two moderators cannot both act on a stale status."""
+    return type(post).objects.select_for_update().get(pk=post.pk)
+
+
+def _require_moderator(actor):
+    if not roles.is_moderator(actor):
+        raise PermissionDenied("Only moderators may do this.")
+
+
+def _require_poster(user):
+    if not roles.can_post(user):
+        raise PermissionDenied("Log in with a confirmed account to take part.")
+
+
+def reviewed_post_count(user):
+    """Posts of ``user`` a moderator has let through (or that were published directly)."""
+    return (
+        Question.objects.filter(author=user, published_at__isnull=False).count()
+        + Reply.objects.filter(author=user, published_at__isnull=False).count()
+    )
+
+
+def needs_review(user):
+    """A new account's first FORUM_REVIEW_FIRST_POSTS posts wait for a moderator."""
+    if user.is_trusted or roles.is_moderator(user) or roles.is_staff_member(user):
+        return False
+    return reviewed_post_count(user) < settings.FORUM_REVIEW_FIRST_POSTS
+
+
+def max_links(user):
+    from .ratelimit import is_new_account
+
+    if is_new_account(user) or needs_review(user):
+        return settings.FORUM_MAX_LINKS_NEW
+    return settings.FORUM_MAX_LINKS
+
+
+def check_links(user, *texts):
+    """Refuse a post with more links than the account may include (fewer for new accounts)."""
+    allowed = max_links(user)
+    found = sum(count_links(t) for t in texts)
+    if found > allowed:
+        raise ValidationError(
+            f"Your post has {found} links; {'new accounts may include' if allowed < settings.FORUM_MAX_LINKS else 'posts may include'} "
+            f"at most {allowed}. Remove some and post again."
+        )
+
+
+def sync_question(question):
+    """Recompute a question's counters from the rows (never += 1), so a rerun repairs them."""
+    Question.objects.filter(pk=question.pk).update(
+        vote_count=Vote.objects.filter(question=question).count(),
+        reply_count=Reply.objects.filter(question=question, status=S.PUBLISHED).count(),
+        follower_count=Follow.objects.filter(question=question).count(),
+        open_flag_count=Flag.objects.filter(question=question, resolved_at__isnull=True).count(),
+    )
+    question.refresh_from_db(fields=["vote_count", "reply_count", "follower_count", "open_flag_count"])
+
+
+def sync_reply(reply):
+    Reply.objects.filter(pk=reply.pk).update(
+        open_flag_count=Flag.objects.filter(reply=reply, resolved_at__isnull=True).count()
+    )
+    reply.refresh_from_db(fields=["open_flag_count"])
+
+
+def _sync(post):
+    if isinstance(post, Question):
+        sync_question(post)
+    else:
+        sync_reply(post)
+        sync_question(post.question)
+
+
+# --- Asking and replying ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ask_question(author, *, title, body, topic, report_version=None, chart_key="", window_start=None, window_end=None, meeting=None):
+    """Create a question: published at once for trusted accounts, else pending review."""
+    _require_poster(author)
+    check_links(author, title, body)
+    if meeting is not None and not meeting.accepts_questions:
+        raise ValidationError("This meeting no longer takes questions; its docket is frozen. Pick a later meeting.")
+    question = Question(
+        author=author,
+        title=title.strip(),
+        body=body,
+        body_html=render_markdown(body),
+        topic=topic,
+        report_version=report_version,
+        chart_key=chart_key if report_version else "",
+        window_start=window_start,
+        window_end=window_end,
+        meeting=meeting,
+    )
+    question.full_clean(exclude=["author", "body_html"])
+    if not needs_review(author):
+        question.status = S.PUBLISHED
+        question.published_at = timezone.now()
+    question.save()
+    # Askers follow their own question; they are told of the answer either way.
+    Follow.objects.get_or_create(question=question, user=author)
+    sync_question(question)
+    return question
+
+
+@transaction.atomic
+def reply_to_question(question, author, body):
+    """Add a reply under a visible, open question; pending review for new accounts."""
+    _require_poster(author)
+    if question.status not in (S.PUBLISHED, S.ANSWERED):
+        raise PermissionDenied("This question takes no replies (it is closed or not public).")
+    check_links(author, body)
+    reply = Reply(question=question, author=author, body=body, body_html=render_markdown(body))
+    if not needs_review(author):
+        reply.status = S.PUBLISHED
+        reply.published_at = timezone.now()
+    reply.save()
+    sync_question(question)
+    return reply
+
+
+# --- Votes and follows --------------------------------------------------------------------------
+
+
+def _require_open_for_residents(question, user):
+    _require_poster(user)
+    if question.status not in (S.PUBLISHED, S.ANSWERED):
+        raise PermissionDenied("This question is not open for that.")
+
+
+def vote(question, user):
+    """'I have this question too'. One per account; the asker's own question needs no vote."""
+    _require_open_for_residents(question, user)
+    if question.author_id == user.pk:
+        raise PermissionDenied("You asked this question; your interest is counted already.")
+    if question.status == S.ANSWERED:
+        raise PermissionDenied("This question is answered already.")
+    try:
+        with transaction.atomic():
+            _, created = Vote.objects.get_or_create(question=question, user=user)
+    except IntegrityError:
+        # Two clicks racing: the unique constraint kept one vote.
+        created = False
+    if created:
+        Follow.objects.get_or_create(question=question, user=user)
+    sync_question(question)
+    return created
+
+
+def unvote(question, user):
+    deleted, _ = Vote.objects.filter(question=question, user=user).delete()
+    sync_question(question)
+    return bool(deleted)
+
+
+def follow(question, user):
+    _require_open_for_residents(question, user)
+    try:
+        with transaction.atomic():
+            _, created = Follow.objects.get_or_create(question=question, user=user)
+    except IntegrityError:
+        created = False
+    sync_question(question)
+    return created
+
+
+def unfollow(question, user):
+    deleted, _ = Follow.objects.filter(question=question, user=user).delete()
+    sync_question(question)
+    return bool(deleted)
+
+
+# --- Moderation ---------------------------------------------------------------------------------
+
+
+def _tell_author(post, action):
+    transaction.on_commit(lambda: notifications.send_moderation_notice(action.pk))
+
+
+@transaction.atomic
+def approve_post(post, actor, note=""):
+    """Pending → published. The author's reviewed-post count grows with it."""
+    _require_moderator(actor)
+    row = _locked(post)
+    if row.status != S.PENDING:
+        return False
+    row.status, row.published_at = S.PUBLISHED, timezone.now()
+    row.reason, row.reason_note = "", ""
+    row.save(update_fields=["status", "published_at", "reason", "reason_note"])
+    log_action(actor, Kind.APPROVE, **_target(row), from_status=S.PENDING, to_status=S.PUBLISHED, note=note)
+    _sync(row)
+    post.refresh_from_db()
+    return True
+
+
+@transaction.atomic
+def hide_post(post, actor, reason, note=""):
+    """Take a public post off the site with a reason the author is told; it can be restored."""
+    _require_moderator(actor)
+    if reason not in Reason.values:
+        raise ValidationError("Pick a reason.")
+    row = _locked(post)
+    if row.status == S.HIDDEN:
+        # Hidden by flags and now confirmed by a moderator: record the decision, keep the state.
+        if row.open_flag_count or Flag.objects.filter(**_target(row), resolved_at__isnull=True).exists():
+            _resolve_flags(row)
+            row.reason, row.reason_note = reason, note
+            row.save(update_fields=["reason", "reason_note"])
+            action = log_action(actor, Kind.HIDE, **_target(row), from_status=S.HIDDEN, to_status=S.HIDDEN, reason=reason, note=note)
+            _tell_author(row, action)
+            _sync(row)
+            post.refresh_from_db()
+            return True
+        return False
+    if row.status not in PUBLIC_STATUSES:
+        return False
+    before = row.status
+    row.status_before_hide, row.status = before, S.HIDDEN
+    row.reason, row.reason_note = reason, note
+    row.save(update_fields=["status", "status_before_hide", "reason", "reason_note"])
+    _resolve_flags(row)
+    action = log_action(actor, Kind.HIDE, **_target(row), from_status=before, to_status=S.HIDDEN, reason=reason, note=note)
+    _tell_author(row, action)
+    _sync(row)
+    post.refresh_from_db()
+    return True
+
+
+@transaction.atomic
+def reject_post(post, actor, reason, note=""):
+    """Pending or hidden → rejected: the post stays off the site; the author may appeal once."""
+    _require_moderator(actor)
+    if reason not in Reason.values:
+        raise ValidationError("Pick a reason.")
+    row = _locked(post)
+    if row.status not in (S.PENDING, S.HIDDEN):
+        return False
+    before = row.status
+    row.status, row.reason, row.reason_note = S.REJECTED, reason, note
+    if row.appeal_pending:
+        row.appeal_decided_at = timezone.now()
+    row.save(update_fields=["status", "reason", "reason_note", "appeal_decided_at"])
+    _resolve_flags(row)
+    action = log_action(actor, Kind.REJECT, **_target(row), from_status=before, to_status=S.REJECTED, reason=reason, note=note)
+    _tell_author(row, action)
+    _sync(row)
+    post.refresh_from_db()
+    return True
+
+
+@transaction.atomic
+def restore_post(post, actor, note=""):
+    """Hidden or rejected → back where it was (published, answered or closed); flags are dismissed."""
+    _require_moderator(actor)
+    row = _locked(post)
+    if row.status not in (S.HIDDEN, S.REJECTED):
+        return False
+    before = row.status
+    target = row.status_before_hide or S.PUBLISHED
+    if isinstance(row, Question) and target == S.PUBLISHED and hasattr(row, "answer"):
+        target = S.ANSWERED
+    row.status = target
+    row.published_at = row.published_at or timezone.now()
+    row.status_before_hide, row.reason, row.reason_note = "", "", note
+    if row.appeal_pending:
+        row.appeal_decided_at = timezone.now()
+    row.save(update_fields=["status", "published_at", "status_before_hide", "reason", "reason_note", "appeal_decided_at"])
+    _resolve_flags(row)
+    log_action(actor, Kind.RESTORE, **_target(row), from_status=before, to_status=target, note=note)
+    _sync(row)
+    post.refresh_from_db()
+    return True
+
+
+@transaction.atomic
+def dismiss_flags(post, actor, note=""):
+    """A moderator looked at the flags of a still-visible post and found nothing wrong."""
+    _require_moderator(actor)
+    row = _locked(post)
+    if not _resolve_flags(row):
+        return False
+    log_action(actor, Kind.DISMISS_FLAGS, **_target(row), from_status=row.status, to_status=row.status, note=note)
+    _sync(row)
+    post.refresh_from_db()
+    return True
+
+
+def _resolve_flags(post):
+    return Flag.objects.filter(**_target(post), resolved_at__isnull=True).update(resolved_at=timezone.now())
+
+
+@transaction.atomic
+def deny_appeal(post, actor, note=""):
+    """Keep a hidden or rejected post off the site after reading the author's appeal."""
+    _require_moderator(actor)
+    row = _locked(post)
+    if not row.appeal_pending:
+        return False
+    row.appeal_decided_at = timezone.now()
+    row.save(update_fields=["appeal_decided_at"])
+    action = log_action(actor, Kind.APPEAL_DENIED, **_target(row), from_status=row.status, to_status=row.status, reason=row.reason, note=note)
+    _tell_author(row, action)
+    post.refresh_from_db()
+    return True
+
+
+def flag_post(post, user, reason, note=""):
+    """A resident reports a post. FORUM_FLAGS_TO_HIDE open flags hide it until a moderator decides."""
+    _require_poster(user)
+    if post.status not in PUBLIC_STATUSES:
+        raise PermissionDenied("Only posts on the site can be flagged.")
+    if post.author_id == user.pk:
+        raise PermissionDenied("You cannot flag your own post.")
+    try:
+        with transaction.atomic():
+            _, created = Flag.objects.get_or_create(**_target(post), user=user, defaults={"reason": reason, "note": note})
+    except IntegrityError:
+        created = False
+    _sync(post)
+    if created:
+        _maybe_auto_hide(post)
+    return created
+
+
+@transaction.atomic
+def _maybe_auto_hide(post):
+    row = _locked(post)
+    open_flags = Flag.objects.filter(**_target(row), resolved_at__isnull=True)
+    if row.status not in PUBLIC_STATUSES or open_flags.count() < settings.FORUM_FLAGS_TO_HIDE:
+        return False
+    # The most common reason among the flags is what the author is told.
+    reasons = list(open_flags.values_list("reason", flat=True))
+    reason = max(set(reasons), key=reasons.count)
+    before = row.status
+    row.status_before_hide, row.status, row.reason = before, S.HIDDEN, reason
+    row.reason_note = f"Hidden automatically after {len(reasons)} residents flagged it; a moderator will decide."
+    row.save(update_fields=["status", "status_before_hide", "reason", "reason_note"])
+    action = log_action(None, Kind.AUTO_HIDE, **_target(row), from_status=before, to_status=S.HIDDEN, reason=reason, note=row.reason_note)
+    _tell_author(row, action)
+    post.refresh_from_db()
+    return True
+
+
+@transaction.atomic
+def appeal_post(post, user, text):
+    """The author of a hidden or rejected post asks for another look, once."""
+    if post.author_id != getattr(user, "pk", None):
+        raise PermissionDenied("Only the author can appeal.")
+    row = _locked(post)
+    if row.appealed_at is not None:
+        raise PermissionDenied("You have appealed this decision already; a post can be appealed once.")
+    if row.status not in (S.HIDDEN, S.REJECTED):
+        return False
+    text = text.strip()
+    if not text:
+        raise ValidationError("Say why the post should be shown.")
+    row.appeal_text, row.appealed_at = text, timezone.now()
+    row.save(update_fields=["appeal_text", "appealed_at"])
+    log_action(user, Kind.APPEAL, **_target(row), from_status=row.status, to_status=row.status, note=text)
+    post.refresh_from_db()
+    return True
+
+
+# --- Closing and answering ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def close_question(question, actor, note=""):
+    """Published or answered → closed: no more replies or votes."""
+    if not (roles.is_moderator(actor) or roles.is_staff_member(actor)):
+        raise PermissionDenied("Only moderators and staff may close questions.")
+    row = _locked(question)
+    if row.status not in (S.PUBLISHED, S.ANSWERED):
+        return False
+    before = row.status
+    row.status_before_close, row.status, row.closed_at = before, S.CLOSED, timezone.now()
+    row.save(update_fields=["status", "status_before_close", "closed_at"])
+    log_action(actor, Kind.CLOSE, question=row, from_status=before, to_status=S.CLOSED, note=note)
+    question.refresh_from_db()
+    return True
+
+
+@transaction.atomic
+def reopen_question(question, actor, note=""):
+    if not (roles.is_moderator(actor) or roles.is_staff_member(actor)):
+        raise PermissionDenied("Only moderators and staff may reopen questions.")
+    row = _locked(question)
+    if row.status != S.CLOSED:
+        return False
+    target = S.ANSWERED if hasattr(row, "answer") else S.PUBLISHED
+    row.status, row.closed_at, row.status_before_close = target, None, ""
+    row.save(update_fields=["status", "closed_at", "status_before_close"])
+    log_action(actor, Kind.REOPEN, question=row, from_status=S.CLOSED, to_status=target, note=note)
+    question.refresh_from_db()
+    return True
+
+
+@transaction.atomic
+def answer_question(question, actor, body, report_version=None):
+    """Give the official answer. Notifies the author, every voter and every follower, once each.
+
+    Answering again revises the text without a second round of e-mails. Returns whether
+    anything changed.
+    """
+    if not roles.is_staff_member(actor):
+        raise PermissionDenied("Only staff may give an official answer.")
+    if not body.strip():
+        raise ValidationError("The answer is empty.")
+    row = _locked(question)
+    if row.status not in (S.PUBLISHED, S.ANSWERED, S.CLOSED):
+        raise PermissionDenied("Only a published question can be answered; review it first.")
+    existing = Answer.objects.filter(question=row).first()
+    if existing is not None:
+        if existing.body == body and existing.report_version_id == getattr(report_version, "pk", None):
+            return False
+        existing.body, existing.body_html = body, render_markdown(body)
+        existing.report_version, existing.revised_at = report_version, timezone.now()
+        existing.save()
+        log_action(actor, Kind.REVISE_ANSWER, question=row, from_status=row.status, to_status=row.status)
+        question.refresh_from_db()
+        return True
+    Answer.objects.create(question=row, author=actor, body=body, body_html=render_markdown(body), report_version=report_version)
+    before = row.status
+    if row.status == S.PUBLISHED:
+        row.status = S.ANSWERED
+    row.answered_at = timezone.now()
+    row.save(update_fields=["status", "answered_at"])
+    log_action(actor, Kind.ANSWER, question=row, from_status=before, to_status=row.status)
+    question_id = row.pk
+    transaction.on_commit(lambda: notifications.send_answer_notifications(question_id))
+    question.refresh_from_db()
+    return True
+
+
+# --- Who sees what ------------------------------------------------------------------------------
+
+
+def visible_questions(user):
+    """Questions a person may open: public ones, plus their own and, for moderators, all."""
+    if roles.is_moderator(user) or roles.is_staff_member(user):
+        return Question.objects.all()
+    public = Q(status__in=PUBLIC_STATUSES)
+    if getattr(user, "is_authenticated", False):
+        return Question.objects.filter(public | Q(author=user))
+    return Question.objects.filter(public)
+
+
+def visible_replies(question, user):
+    qs = question.replies.select_related("author")
+    if roles.is_moderator(user):
+        return qs
+    public = Q(status=S.PUBLISHED)
+    if getattr(user, "is_authenticated", False):
+        return qs.filter(public | Q(author=user))
+    return qs.filter(public)

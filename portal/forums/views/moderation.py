@@ -1,0 +1,152 @@
+"""Moderation: one decision on a post, the queue with bulk decisions, the audit log, and the
+public monthly moderation report."""
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.db.models.functions import TruncMonth
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.accounts import roles
+
+from .. import services
+from ..forms import BulkModerationForm, ModerationForm
+from ..models import ModerationAction, PostStatus, Question, Reason, Reply
+from .common import error_text, refused
+
+
+def _require_moderator(request):
+    if not roles.is_moderator(request.user):
+        raise PermissionDenied("Only moderators may see this page.")
+
+
+def apply_decision(post, actor, action, reason="", note=""):
+    """Run one moderation decision through the services; returns whether it changed anything."""
+    if action == "approve":
+        return services.approve_post(post, actor, note)
+    if action == "hide":
+        return services.hide_post(post, actor, reason, note)
+    if action == "reject":
+        return services.reject_post(post, actor, reason, note)
+    if action == "restore":
+        return services.restore_post(post, actor, note)
+    if action == "dismiss":
+        return services.dismiss_flags(post, actor, note)
+    if action == "deny_appeal":
+        return services.deny_appeal(post, actor, note)
+    if action == "close" and isinstance(post, Question):
+        return services.close_question(post, actor, note)
+    if action == "reopen" and isinstance(post, Question):
+        return services.reopen_question(post, actor, note)
+    raise ValidationError("That action does not apply here.")
+
+
+@login_required
+@require_POST
+def moderate(request, kind, pk):
+    """One decision from the question page (moderators; staff may close and reopen)."""
+    post = get_object_or_404(Question if kind == "question" else Reply, pk=pk)
+    question = post if kind == "question" else post.question
+    form = ModerationForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(e for errs in form.errors.values() for e in errs)
+        messages.error(request, f"Nothing changed: {errors}")
+        return redirect(question.get_absolute_url())
+    data = form.cleaned_data
+    try:
+        changed = apply_decision(post, request.user, data["action"], data["reason"], data["note"])
+    except (PermissionDenied, ValidationError) as exc:
+        return refused(request, exc, question.get_absolute_url())
+    if changed:
+        messages.success(request, f"Done: {dict(ModerationForm.ACTIONS)[data['action']].lower()}.")
+    else:
+        messages.info(request, "Nothing changed: the post is already in that state.")
+    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/forum/") else question.get_absolute_url())
+
+
+def _queue_context():
+    awaiting = Q(status=PostStatus.PENDING) | Q(status=PostStatus.HIDDEN, open_flag_count__gt=0) | Q(
+        appealed_at__isnull=False, appeal_decided_at__isnull=True
+    ) | Q(open_flag_count__gt=0)
+    questions = Question.objects.filter(awaiting).select_related("author").order_by("created_at")
+    replies = Reply.objects.filter(awaiting).select_related("author", "question").order_by("created_at")
+    return {"questions": questions, "replies": replies}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def queue(request):
+    _require_moderator(request)
+    form = BulkModerationForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            changed, failed = 0, []
+            for post in list(data["questions"]) + list(data["replies"]):
+                try:
+                    changed += apply_decision(post, request.user, data["action"], data["reason"], data["note"])
+                except (PermissionDenied, ValidationError) as exc:
+                    failed.append(f"{post}: {error_text(exc)}")
+            messages.success(request, f"{changed} post(s) changed.")
+            for line in failed:
+                messages.error(request, line)
+            return redirect("forums:moderation-queue")
+        context = _queue_context()
+        context["form"] = form
+        return render(request, "forums/moderation_queue.html", context, status=400)
+    context = _queue_context()
+    context["form"] = form
+    return render(request, "forums/moderation_queue.html", context)
+
+
+@login_required
+@require_GET
+def audit_log(request):
+    _require_moderator(request)
+    actions = ModerationAction.objects.select_related("actor", "question", "reply", "meeting")
+    kind = request.GET.get("kind", "")
+    if kind in ModerationAction.Kind.values:
+        actions = actions.filter(kind=kind)
+    page = Paginator(actions, 50).get_page(request.GET.get("page"))
+    return render(request, "forums/moderation_log.html", {"page": page, "kinds": ModerationAction.Kind.choices, "kind": kind})
+
+
+REPORT_KINDS = {
+    ModerationAction.Kind.HIDE: "hidden",
+    ModerationAction.Kind.AUTO_HIDE: "hidden",
+    ModerationAction.Kind.REJECT: "rejected",
+    ModerationAction.Kind.RESTORE: "restored",
+}
+
+
+@require_GET
+def moderation_report(request):
+    """Public: how many posts were hidden, rejected and restored, by reason, per month."""
+    rows = (
+        ModerationAction.objects.filter(kind__in=list(REPORT_KINDS))
+        .annotate(month=TruncMonth("created_at"))
+        .values_list("month", "kind", "reason", "from_status")
+    )
+    table = defaultdict(lambda: defaultdict(int))
+    for month, kind, reason, from_status in rows:
+        # A moderator confirming an automatic hide is not a second hidden item.
+        if kind == ModerationAction.Kind.HIDE and from_status == PostStatus.HIDDEN:
+            continue
+        label = Reason(reason).label if reason in Reason.values else "No reason given"
+        table[month.date().replace(day=1) if hasattr(month, "date") else month][(REPORT_KINDS[kind], label)] += 1
+    months = []
+    for month in sorted(table, reverse=True):
+        counts = table[month]
+        months.append(
+            {
+                "month": month,
+                "rows": sorted(((outcome, reason, n) for (outcome, reason), n in counts.items())),
+                "totals": {o: sum(n for (oo, _), n in counts.items() if oo == o) for o in ("hidden", "rejected", "restored")},
+            }
+        )
+    return render(request, "forums/moderation_report.html", {"months": months})

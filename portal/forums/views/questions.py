@@ -1,0 +1,323 @@
+"""Questions: list, ask (with similar-question suggestions), page, replies, votes, follows,
+flags, appeals, official answers and search."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.accounts import roles
+
+from .. import ratelimit, services
+from ..forms import AnswerForm, AppealForm, FlagForm, ModerationForm, QuestionForm, ReplyForm
+from ..models import PUBLIC_STATUSES, Flag, Follow, PostStatus, Question, Reply, Topic, Vote
+from ..search import search_questions, similar_questions
+from .common import back, chart_for, error_text, limited, refused, safe_url
+
+SORTS = {
+    "recent": ("Newest", ["-created_at"]),
+    "votes": ("Most asked", ["-vote_count", "-created_at"]),
+    "waiting": ("Waiting longest", ["created_at"]),
+    "answered": ("Recently answered", [F("answered_at").desc(nulls_last=True)]),
+}
+STATES = {
+    "all": "All",
+    "open": "Waiting for an answer",
+    "answered": "Answered",
+    "overdue": "Overdue",
+}
+
+
+@require_GET
+def question_list(request):
+    qs = Question.objects.filter(status__in=PUBLIC_STATUSES).select_related("author", "meeting")
+    topic = request.GET.get("topic", "")
+    if topic in Topic.values:
+        qs = qs.filter(topic=topic)
+    state = request.GET.get("state", "all")
+    if state == "open":
+        qs = qs.filter(status=PostStatus.PUBLISHED)
+    elif state == "answered":
+        qs = qs.filter(status=PostStatus.ANSWERED)
+    elif state == "overdue":
+        cutoff = timezone.now() - dt.timedelta(days=settings.FORUM_ANSWER_TARGET_DAYS)
+        qs = qs.filter(status=PostStatus.PUBLISHED, created_at__lt=cutoff)
+    sort = request.GET.get("sort", "recent")
+    qs = qs.order_by(*SORTS.get(sort, SORTS["recent"])[1])
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "topics": Topic.choices,
+        "topic": topic,
+        "states": STATES,
+        "state": state,
+        "sorts": {k: v[0] for k, v in SORTS.items()},
+        "sort": sort,
+        "target_days": settings.FORUM_ANSWER_TARGET_DAYS,
+    }
+    return render(request, "forums/question_list.html", context)
+
+
+def _initial_from_query(request):
+    """Let report pages link to a pre-filled form: ?report=<version id>&chart=<key>&from=&to=&meeting=."""
+    initial = {}
+    get = request.GET
+    if get.get("title"):
+        initial["title"] = get["title"][:160]
+    if get.get("topic") in Topic.values:
+        initial["topic"] = get["topic"]
+    if get.get("report", "").isdigit():
+        initial["report_version"] = int(get["report"])
+    if get.get("chart"):
+        initial["chart_key"] = get["chart"][:40]
+    for key, field in (("from", "window_start"), ("to", "window_end")):
+        try:
+            initial[field] = dt.date.fromisoformat(get.get(key, ""))
+        except ValueError:
+            pass
+    if get.get("meeting", "").isdigit():
+        initial["meeting"] = int(get["meeting"])
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ask(request):
+    if request.method == "GET":
+        form = QuestionForm(initial=_initial_from_query(request))
+        similar = similar_questions(form.initial.get("title", "")) if form.initial.get("title") else []
+        return render(request, "forums/ask.html", {"form": form, "similar": similar, "needs_review": services.needs_review(request.user)})
+    form = QuestionForm(request.POST)
+    context = {"form": form, "needs_review": services.needs_review(request.user)}
+    if "check" in request.POST:
+        # The no-JavaScript way to see similar questions: nothing is saved.
+        context["similar"] = similar_questions(request.POST.get("title", ""))
+        context["checked"] = True
+        return render(request, "forums/ask.html", context)
+    verdict = ratelimit.check(request, "question")
+    if not verdict.allowed:
+        return limited(request, verdict.message, "forums/ask.html", context)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("website", None)
+        try:
+            question = services.ask_question(request.user, **data)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, error_text(exc))
+        else:
+            if question.status == PostStatus.PENDING:
+                messages.info(request, "Thank you. Your question waits for a moderator's review (new accounts' first posts do); it appears once approved.")
+            else:
+                messages.success(request, "Thank you. Your question is published.")
+            return redirect(question.get_absolute_url())
+    context["similar"] = similar_questions(request.POST.get("title", ""))
+    return render(request, "forums/ask.html", context, status=400)
+
+
+@require_GET
+def similar(request):
+    """JSON for the suggestions shown while a title is typed."""
+    found = similar_questions(request.GET.get("q", "")[:200])
+    return JsonResponse(
+        {
+            "results": [
+                {"title": q.title, "url": q.get_absolute_url(), "status": q.get_status_display(), "votes": q.vote_count}
+                for q in found
+            ]
+        }
+    )
+
+
+def _get_visible_question(request, pk):
+    question = services.visible_questions(request.user).select_related("author", "report_version__report__facility", "meeting").filter(pk=pk).first()
+    if question is None:
+        raise Http404("No such question, or it is not public.")
+    return question
+
+
+def _detail_context(request, question, **overrides):
+    user = request.user
+    answer = getattr(question, "answer", None)
+    context = {
+        "question": question,
+        "answer": answer,
+        "replies": services.visible_replies(question, user),
+        "chart": chart_for(question),
+        "report_url": safe_url(question.report_version) if question.report_version_id else "",
+        "answer_report_url": safe_url(answer.report_version) if answer and answer.report_version_id else "",
+        "target_days": settings.FORUM_ANSWER_TARGET_DAYS,
+        "reply_form": ReplyForm(),
+        "appeal_form": AppealForm(),
+        "moderation_form": ModerationForm(),
+        "is_moderator": roles.is_moderator(user),
+        "is_staff_member": roles.is_staff_member(user),
+        "is_author": user.is_authenticated and question.author_id == user.pk,
+        "open": question.status in (PostStatus.PUBLISHED, PostStatus.ANSWERED),
+        "docket_items": question.docket_items.select_related("meeting"),
+    }
+    if user.is_authenticated:
+        context["has_voted"] = Vote.objects.filter(question=question, user=user).exists()
+        context["follows"] = Follow.objects.filter(question=question, user=user).exists()
+        context["has_flagged"] = Flag.objects.filter(question=question, user=user).exists()
+    if context["is_moderator"]:
+        context["flags"] = question.flags.select_related("user")
+        context["actions"] = question.actions.select_related("actor")[:20]
+    context.update(overrides)
+    return context
+
+
+@require_GET
+def question_detail(request, pk, slug=""):
+    question = _get_visible_question(request, pk)
+    return render(request, "forums/question_detail.html", _detail_context(request, question))
+
+
+@login_required
+@require_POST
+def reply(request, pk):
+    question = _get_visible_question(request, pk)
+    form = ReplyForm(request.POST)
+    verdict = ratelimit.check(request, "reply")
+    if not verdict.allowed:
+        context = _detail_context(request, question, reply_form=form, limit_message=verdict.message)
+        return render(request, "forums/question_detail.html", context, status=429)
+    if form.is_valid():
+        try:
+            new = services.reply_to_question(question, request.user, form.cleaned_data["body"])
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error("body", error_text(exc))
+        else:
+            if new.status == PostStatus.PENDING:
+                messages.info(request, "Thank you. Your reply waits for a moderator's review before it appears.")
+            else:
+                messages.success(request, "Your reply is posted.")
+            return redirect(new.get_absolute_url())
+    context = _detail_context(request, question, reply_form=form)
+    return render(request, "forums/question_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def vote(request, pk):
+    question = _get_visible_question(request, pk)
+    undo = request.POST.get("undo") == "1"
+    if not undo:
+        verdict = ratelimit.check(request, "vote")
+        if not verdict.allowed:
+            return limited(request, verdict.message, context={"back_url": question.get_absolute_url()})
+    try:
+        if undo:
+            changed = services.unvote(question, request.user)
+            if changed:
+                messages.info(request, "Your vote is withdrawn.")
+        else:
+            changed = services.vote(question, request.user)
+            if changed:
+                messages.success(request, "Counted: you have this question too. We e-mail you when it is answered.")
+    except (PermissionDenied, ValidationError) as exc:
+        return refused(request, exc, question.get_absolute_url())
+    return back(request, question.get_absolute_url())
+
+
+@login_required
+@require_POST
+def follow(request, pk):
+    question = _get_visible_question(request, pk)
+    try:
+        if request.POST.get("undo") == "1":
+            if services.unfollow(question, request.user):
+                messages.info(request, "You no longer follow this question.")
+        elif services.follow(question, request.user):
+            messages.success(request, "You follow this question: we e-mail you when it is answered.")
+    except (PermissionDenied, ValidationError) as exc:
+        return refused(request, exc, question.get_absolute_url())
+    return back(request, question.get_absolute_url())
+
+
+def _flag_target(request, kind, pk):
+    if kind == "question":
+        post = _get_visible_question(request, pk)
+        return post, post
+    reply_obj = get_object_or_404(Reply.objects.select_related("question"), pk=pk)
+    question = _get_visible_question(request, reply_obj.question_id)
+    if reply_obj.status != PostStatus.PUBLISHED and not roles.is_moderator(request.user) and reply_obj.author_id != request.user.pk:
+        raise Http404("No such reply.")
+    return reply_obj, question
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def flag(request, kind, pk):
+    post, question = _flag_target(request, kind, pk)
+    form = FlagForm(request.POST or None)
+    context = {"form": form, "post": post, "question": question, "kind": kind}
+    if request.method == "POST":
+        verdict = ratelimit.check(request, "flag")
+        if not verdict.allowed:
+            return limited(request, verdict.message, "forums/flag.html", context)
+        if form.is_valid():
+            try:
+                created = services.flag_post(post, request.user, form.cleaned_data["reason"], form.cleaned_data["note"])
+            except (PermissionDenied, ValidationError) as exc:
+                form.add_error(None, error_text(exc))
+            else:
+                if created:
+                    messages.success(request, "Thank you: a moderator will look at it.")
+                else:
+                    messages.info(request, "You have flagged this already; a moderator will look at it.")
+                return redirect(question.get_absolute_url())
+        return render(request, "forums/flag.html", context, status=400)
+    return render(request, "forums/flag.html", context)
+
+
+@login_required
+@require_POST
+def appeal(request, kind, pk):
+    post, question = _flag_target(request, kind, pk)
+    form = AppealForm(request.POST)
+    if not form.is_valid():
+        return refused(request, ValidationError("Say why the post should be shown."), question.get_absolute_url())
+    try:
+        if services.appeal_post(post, request.user, form.cleaned_data["text"]):
+            messages.success(request, "Your appeal is sent. A moderator will read it and decide.")
+    except (PermissionDenied, ValidationError) as exc:
+        return refused(request, exc, question.get_absolute_url())
+    return redirect(question.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer(request, pk):
+    question = _get_visible_question(request, pk)
+    if not roles.is_staff_member(request.user):
+        raise PermissionDenied("Only staff may give an official answer.")
+    existing = getattr(question, "answer", None)
+    initial = {"body": existing.body, "report_version": existing.report_version_id} if existing else {}
+    form = AnswerForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.answer_question(question, request.user, form.cleaned_data["body"], form.cleaned_data["report_version"])
+        except (PermissionDenied, ValidationError) as exc:
+            form.add_error(None, error_text(exc))
+        else:
+            if changed:
+                messages.success(request, "The answer is published." if not existing else "The answer is revised (no new e-mails).")
+            return redirect(question.get_absolute_url())
+    return render(request, "forums/answer.html", {"form": form, "question": question, "existing": existing})
+
+
+@require_GET
+def search(request):
+    query = request.GET.get("q", "").strip()[:200]
+    results = search_questions(query).select_related("author") if query else Question.objects.none()
+    page = Paginator(results, 25).get_page(request.GET.get("page"))
+    return render(request, "forums/search.html", {"query": query, "page": page})
+
