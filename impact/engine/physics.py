@@ -19,7 +19,9 @@ from .constants import (
     BTU_PER_MMBTU,
     INFERENCE_PEAK_HOUR_LOCAL,
     KG_PER_LB,
+    KG_PER_TONNE,
     KWH_PER_MWH,
+    LITRES_PER_M3,
 )
 from .inputs import POLLUTANTS, FacilityInput, FleetInput, FuelInput, GeneratorInput, UtilisationProfile
 from .timebase import TimeBase, gather, is_scalar, per_sample
@@ -99,7 +101,7 @@ def heat_rate_multiplier(gen: GeneratorInput, load_fraction: Any) -> Any:
     out: Any = curve[0][1]
     for (x0, y0), (x1, y1) in zip(curve[:-1], curve[1:]):
         out = out + (y1 - y0) / (x1 - x0) * (np.clip(load_fraction, x0, x1) - x0)
-    return out + 0.0 * load_fraction if np.ndim(out) < np.ndim(load_fraction) else out
+    return out
 
 
 def generator_factors_kg_per_mmbtu(gen: GeneratorInput, fuel: FuelInput) -> dict[str, Any]:
@@ -129,105 +131,203 @@ def co2e(masses: dict[str, Any], gwp: dict[str, Any]) -> Any:
     return masses["co2"] + gwp["ch4"] * masses["ch4"] + gwp["n2o"] * masses["n2o"]
 
 
+class Cache:
+    """Memo for per-step arrays that depend only on inputs a Monte Carlo chunk did not sample.
+
+    Keys are the identities of the input objects: :func:`paths.set_path` rebuilds only the
+    objects along a sampled path, so every other object keeps its identity across chunks and
+    its arrays (temperature, utilisation, windows, contract capacity) are computed once.
+    """
+
+    def __init__(self) -> None:
+        self._store: dict[tuple, tuple[tuple, Any]] = {}
+
+    def get(self, kind: str, objects: tuple, build: Any) -> Any:
+        key = (kind,) + tuple(id(o) for o in objects)
+        hit = self._store.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], objects)):
+            return hit[1]
+        value = build()
+        self._store[key] = (objects, value)
+        return value
+
+
 @dataclass
 class GeneratorRun:
-    """Per-step dispatch of one generator group (arrays) and its totals."""
+    """Dispatch of one generator group: totals always; per-step arrays only in a full run."""
 
     gen: GeneratorInput
-    available_units: Any
-    units: Any
-    output_mw: Any
-    served_mw: Any
-    fuel_mmbtu: Any
     energy_mwh: Any
     served_mwh: Any
     fuel_total_mmbtu: Any
+    available_units: Any = None
+    units: Any = None
+    output_mw: Any = None
+    served_mw: Any = None
+    fuel_mmbtu: Any = None
 
 
 @dataclass
 class Simulation:
-    """Arrays and totals of one run (central: per-step arrays; MC chunk: (samples, steps))."""
+    """One run. ``sums`` holds per-run totals (numbers, or (samples,) vectors for a Monte Carlo
+    chunk); the per-step arrays are filled only when ``full`` was requested."""
 
-    temp_c: Any
-    u_weighted: Any
-    pue: Any
-    it_mw: Any
-    facility_mw: Any
-    capacity_mw: Any
-    grid_mw: Any
-    onsite_mw: Any
-    curtailed_mw: Any
-    unserved_mw: Any
+    sums: dict[str, Any]
     generators: list[GeneratorRun]
-    totals: dict[str, Any] = field(default_factory=dict)
+    temp_c: Any = None
+    u_weighted: Any = None
+    pue: Any = None
+    it_mw: Any = None
+    facility_mw: Any = None
+    capacity_mw: Any = None
+    grid_mw: Any = None
+    onsite_mw: Any = None
+    curtailed_mw: Any = None
+    unserved_mw: Any = None
 
 
-def dispatch(gen: GeneratorInput, residual: Any, tb: TimeBase, keep_units: bool) -> GeneratorRun:
+def dispatch(gen: GeneratorInput, residual: Any, tb: TimeBase, full: bool,
+             cache: Cache) -> tuple[GeneratorRun, Any]:
     """Commit the fewest units of one group that cover ``residual`` and share it equally.
 
     Each committed unit runs at max(share, min load); when one unit at minimum load is more than
     the residual, the surplus is curtailed (reported, and its fuel counted). Units beyond the
-    available number leave the remainder for the next group.
+    available number leave the remainder for the next group. Returns the run and the residual
+    left for the next group (``residual`` itself may be updated in place).
     """
     dt_h = tb.step_hours
-    window = tb.window_mask(gen.available_from, gen.available_to)
-    available = np.floor(gen.unit_count * gen.availability + _COUNT_EPS) * window
-    needed = np.ceil(residual / gen.rated_mw - _COUNT_EPS)
-    units = np.minimum(needed, available)
-    served = np.minimum(residual, units * gen.rated_mw)
-    per_unit = np.maximum(served / np.maximum(units, 1.0), gen.min_load_fraction * gen.rated_mw)
-    output = units * per_unit
-    multiplier = heat_rate_multiplier(gen, per_unit / gen.rated_mw)
+    window = cache.get("window", (gen.available_from, gen.available_to),
+                       lambda: tb.window_mask(gen.available_from, gen.available_to))
+    available = np.floor(gen.unit_count * gen.availability + _COUNT_EPS)
+    active = residual > 0
+    if active.ndim == 2:
+        active = active.any(axis=0)
+    active &= window
+    columns = np.flatnonzero(active)
+    if columns.size == 0 or not np.any(available > 0):
+        zero = np.zeros(tb.n_steps) if full else None
+        run = GeneratorRun(gen, 0.0, 0.0, 0.0, available * window if full else None, zero, zero, zero, zero)
+        return run, residual
+    # Only the span from the first to the last step that needs this group is computed (a plain
+    # slice: cheap, and the steps in between simply compute zero). The full run keeps it all.
+    span = slice(0, tb.n_steps) if full else slice(int(columns[0]), int(columns[-1]) + 1)
+    res = residual[..., span]
+    available = available * window[span]
+
+    # Work in multiples of one unit's rating: x = residual / rated MW.
+    x = res / gen.rated_mw
+    units = np.ceil(x - _COUNT_EPS)
+    units = np.minimum(units, available)
+    served = np.minimum(x, units)
+    fraction = np.maximum(served / np.maximum(units, 1.0), gen.min_load_fraction)
+    output = units * fraction
+    multiplier = heat_rate_multiplier(gen, fraction)
     # MWh × Btu/kWh × 1000 kWh/MWh ÷ 1e6 Btu/MMBtu = MMBtu (HHV).
-    fuel = output * (dt_h * gen.heat_rate_btu_per_kwh * KWH_PER_MWH / BTU_PER_MMBTU) * multiplier
-    return GeneratorRun(
-        gen=gen,
-        available_units=available if keep_units else None,
-        units=units if keep_units else None,
-        output_mw=output,
-        served_mw=served,
-        fuel_mmbtu=fuel,
-        energy_mwh=output.sum(axis=-1) * dt_h,
-        served_mwh=served.sum(axis=-1) * dt_h,
-        fuel_total_mmbtu=fuel.sum(axis=-1),
-    )
+    fuel_per_unit_output = gen.rated_mw * dt_h * gen.heat_rate_btu_per_kwh * KWH_PER_MWH / BTU_PER_MMBTU
+    rated = per_sample(gen.rated_mw)
+    energy = output.sum(axis=-1) * (rated * dt_h)
+    served_mwh = served.sum(axis=-1) * (rated * dt_h)
+    if np.ndim(multiplier) == 0:
+        fuel_total = output.sum(axis=-1) * multiplier
+    elif output.ndim == 2 and multiplier.shape == output.shape:
+        fuel_total = np.einsum("ij,ij->i", output, multiplier)
+    else:
+        fuel_total = (output * multiplier).sum(axis=-1)
+    fuel_total = fuel_total * per_sample(fuel_per_unit_output)
+
+    served_mw = served * gen.rated_mw
+    lead = np.broadcast_shapes(residual.shape[:-1], served_mw.shape[:-1])
+    if residual.shape[:-1] != lead:
+        residual = np.array(np.broadcast_to(residual, lead + residual.shape[-1:]))
+    residual[..., span] -= served_mw
+    run = GeneratorRun(gen, energy, served_mwh, fuel_total)
+    if full:
+        run.available_units = available + np.zeros(tb.n_steps)
+        run.units = units
+        run.output_mw = output * gen.rated_mw
+        run.served_mw = served_mw
+        run.fuel_mmbtu = output * multiplier * fuel_per_unit_output
+    return run, residual
 
 
-def simulate(facility: FacilityInput, tb: TimeBase, keep_units: bool = False) -> Simulation:
-    """Run the load, grid and dispatch model over the time base."""
-    offset = facility.climate.utc_offset_hours
+def simulate(facility: FacilityInput, tb: TimeBase, full: bool = True, cache: Cache | None = None) -> Simulation:
+    """Run the load, grid and dispatch model over the time base.
+
+    ``full`` keeps every per-step array (central run); without it only per-run totals are kept
+    and a few shortcuts apply (Monte Carlo chunks).
+    """
+    cache = cache or Cache()
+    dt_h = tb.step_hours
+    climate = facility.climate
     it_mw: Any = 0.0
-    u_weighted: Any = 0.0
-    tdp_weight: Any = 0.0
+    u_sum: Any = 0.0
+    u_mean: Any = 0.0
+    weight_sum: Any = 0.0
     for fleet in facility.fleets:
-        u = utilisation(fleet.utilisation, tb, offset)
+        u = cache.get("utilisation", (fleet.utilisation, climate),
+                      lambda: utilisation(fleet.utilisation, tb, climate.utc_offset_hours))
         it_mw = it_mw + fleet_it_mw(fleet, u)
         weight = fleet.accelerator_count * fleet.tdp_w
-        u_weighted = u_weighted + weight * u
-        tdp_weight = tdp_weight + weight
-    it_mw = it_mw + np.zeros(tb.n_steps)
-    u_weighted = u_weighted / np.where(np.asarray(tdp_weight) > 0, tdp_weight, 1.0) + np.zeros(tb.n_steps)
+        u_mean = u_mean + per_sample(weight) * u.mean(axis=-1)
+        weight_sum = weight_sum + per_sample(weight)
+        if full:
+            u_sum = u_sum + weight * u
+    it_mw = it_mw + np.zeros(tb.n_steps) if np.ndim(it_mw) == 0 else it_mw
+    safe_weight = np.where(np.asarray(weight_sum) > 0, weight_sum, 1.0)
 
-    temp = temperature_c(facility.climate, tb)
+    temp = cache.get("temperature", (climate,), lambda: temperature_c(climate, tb))
     pue_t = pue(facility, temp)
     facility_mw = it_mw * pue_t
-    capacity = grid_capacity_mw(facility, tb)
-    grid = np.minimum(facility_mw, capacity)
-    residual = facility_mw - grid
+    capacity = cache.get("capacity", (facility.grid.contracts,), lambda: grid_capacity_mw(facility, tb))
+    residual = facility_mw - capacity
+    np.maximum(residual, 0.0, out=residual)
+
+    sums: dict[str, Any] = {
+        "energy_it_mwh": it_mw.sum(axis=-1) * dt_h,
+        "energy_facility_mwh": facility_mw.sum(axis=-1) * dt_h,
+        "peak_facility_mw": facility_mw.max(axis=-1),
+        "peak_it_mw": it_mw.max(axis=-1),
+        "mean_utilisation": u_mean / safe_weight,
+    }
+    sums["energy_grid_mwh"] = sums["energy_facility_mwh"] - residual.sum(axis=-1) * dt_h
 
     runs: list[GeneratorRun] = []
-    onsite: Any = np.zeros(tb.n_steps)
-    curtailed: Any = np.zeros(tb.n_steps)
     for gen in facility.generators:
-        run = dispatch(gen, residual, tb, keep_units)
+        run, residual = dispatch(gen, residual, tb, full, cache)
         runs.append(run)
-        residual = residual - run.served_mw
-        onsite = onsite + run.served_mw
-        curtailed = curtailed + (run.output_mw - run.served_mw)
     # Round-off can leave -1e-17 MW; unserved load is never negative.
     unserved = np.maximum(residual, 0.0)
-    return Simulation(temp, u_weighted, pue_t, it_mw, facility_mw, capacity, grid, onsite,
-                      curtailed, unserved, runs)
+    onsite_mwh: Any = 0.0
+    output_mwh: Any = 0.0
+    for run in runs:
+        onsite_mwh = onsite_mwh + run.served_mwh
+        output_mwh = output_mwh + run.energy_mwh
+    sums["energy_onsite_mwh"] = onsite_mwh + 0.0 * sums["energy_it_mwh"]
+    sums["energy_curtailed_mwh"] = output_mwh - onsite_mwh + 0.0 * sums["energy_it_mwh"]
+    sums["energy_unserved_mwh"] = unserved.sum(axis=-1) * dt_h
+    sums["unserved_hours_h"] = np.count_nonzero(unserved > 0, axis=-1) * dt_h
+
+    sim = Simulation(sums, runs)
+    if full:
+        grid = np.minimum(facility_mw, capacity)
+        # Re-derive the grid energy from the per-step array, the central figure users see.
+        sums["energy_grid_mwh"] = grid.sum(axis=-1) * dt_h
+        onsite = np.zeros(tb.n_steps)
+        curtailed = np.zeros(tb.n_steps)
+        for run in runs:
+            onsite = onsite + run.served_mw
+            curtailed = curtailed + (run.output_mw - run.served_mw)
+        sim.temp_c = temp
+        sim.u_weighted = u_sum / safe_weight + np.zeros(tb.n_steps)
+        sim.pue = pue_t + np.zeros(tb.n_steps)
+        sim.it_mw = it_mw
+        sim.facility_mw = facility_mw
+        sim.capacity_mw = capacity
+        sim.grid_mw = grid
+        sim.onsite_mw = onsite
+        sim.curtailed_mw = curtailed
+        sim.unserved_mw = unserved
+    return sim
 
 
 def totals(sim: Simulation, facility: FacilityInput, tb: TimeBase, gwp: dict[str, Any]) -> dict[str, Any]:
@@ -236,24 +336,14 @@ def totals(sim: Simulation, facility: FacilityInput, tb: TimeBase, gwp: dict[str
     Emissions are linear in fuel and grid energy, so totals are fuel or MWh totals times factors:
     no per-step pollutant arrays are needed for Monte Carlo.
     """
-    dt_h = tb.step_hours
-    out: dict[str, Any] = {}
-    out["energy_it_mwh"] = sim.it_mw.sum(axis=-1) * dt_h
-    out["energy_facility_mwh"] = sim.facility_mw.sum(axis=-1) * dt_h
-    out["energy_grid_mwh"] = sim.grid_mw.sum(axis=-1) * dt_h
-    out["energy_onsite_mwh"] = sim.onsite_mw.sum(axis=-1) * dt_h
-    out["energy_curtailed_mwh"] = sim.curtailed_mw.sum(axis=-1) * dt_h
-    out["energy_unserved_mwh"] = sim.unserved_mw.sum(axis=-1) * dt_h
-    out["peak_facility_mw"] = sim.facility_mw.max(axis=-1)
-    out["peak_it_mw"] = sim.it_mw.max(axis=-1)
-    out["mean_pue"] = out["energy_facility_mwh"] / np.where(out["energy_it_mwh"] > 0, out["energy_it_mwh"], np.nan)
-    out["mean_utilisation"] = sim.u_weighted.mean(axis=-1)
+    out = dict(sim.sums)
+    it_mwh = out["energy_it_mwh"]
     facility_mwh = out["energy_facility_mwh"]
-    out["onsite_share"] = np.where(facility_mwh > 0, out["energy_onsite_mwh"] / np.where(facility_mwh > 0, facility_mwh, 1.0), 0.0)
-    out["unserved_hours_h"] = (sim.unserved_mw > 0).sum(axis=-1) * dt_h
+    out["mean_pue"] = facility_mwh / np.where(it_mwh > 0, it_mwh, np.nan)
+    out["onsite_share"] = out["energy_onsite_mwh"] / np.where(facility_mwh > 0, facility_mwh, np.inf)
 
     fuel_total: Any = 0.0
-    onsite_kg = {p: 0.0 for p in POLLUTANTS}
+    onsite_kg: dict[str, Any] = {p: 0.0 for p in POLLUTANTS}
     for run in sim.generators:
         fuel_total = fuel_total + run.fuel_total_mmbtu
         factors = generator_factors_kg_per_mmbtu(run.gen, facility.fuel)
@@ -267,11 +357,12 @@ def totals(sim: Simulation, facility: FacilityInput, tb: TimeBase, gwp: dict[str
     onsite_kg["co2e"] = co2e(onsite_kg, gwp)
     grid_kg["co2e"] = co2e(grid_kg, gwp)
     for p in onsite_kg:
-        out[f"{p}_onsite_t"] = onsite_kg[p] / 1000.0
-        out[f"{p}_grid_t"] = grid_kg[p] / 1000.0
-        out[f"{p}_total_t"] = (onsite_kg[p] + grid_kg[p]) / 1000.0
+        out[f"{p}_onsite_t"] = onsite_kg[p] / KG_PER_TONNE
+        out[f"{p}_grid_t"] = grid_kg[p] / KG_PER_TONNE
+        out[f"{p}_total_t"] = (onsite_kg[p] + grid_kg[p]) / KG_PER_TONNE
 
     # Water: on-site (cooling) per kWh of IT energy; generation water per kWh drawn from the grid.
-    out["water_onsite_m3"] = out["energy_it_mwh"] * KWH_PER_MWH * per_sample(facility.cooling.wue_l_per_kwh) / 1000.0
-    out["water_generation_m3"] = out["energy_grid_mwh"] * KWH_PER_MWH * per_sample(facility.grid.generation_water_l_per_kwh) / 1000.0
+    out["water_onsite_m3"] = it_mwh * KWH_PER_MWH * per_sample(facility.cooling.wue_l_per_kwh) / LITRES_PER_M3
+    out["water_generation_m3"] = (out["energy_grid_mwh"] * KWH_PER_MWH
+                                  * per_sample(facility.grid.generation_water_l_per_kwh) / LITRES_PER_M3)
     return out

@@ -73,8 +73,12 @@ class Series:
         """Ordered column name -> 1-D array, units in the names, for CSV export and storage."""
         cols: OrderedDict[str, np.ndarray] = OrderedDict()
         cols["timestamp_utc"] = self.timestamps
+        # Without climate data the temperature is unknown (NaN); leave the column out rather
+        # than export NaN, which JSON and most databases reject.
+        if not np.all(np.isnan(self.temperature_c)):
+            cols["temperature_c"] = self.temperature_c
         for name in (
-            "temperature_c", "pue", "it_load_mw", "facility_load_mw", "grid_capacity_mw",
+            "pue", "it_load_mw", "facility_load_mw", "grid_capacity_mw",
             "grid_mw", "onsite_mw", "curtailed_mw", "unserved_mw", "fuel_mmbtu", "fuel_scf",
             "water_onsite_l", "water_generation_l",
         ):

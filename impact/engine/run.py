@@ -248,7 +248,7 @@ def _notes(facility: FacilityInput, sim: Simulation) -> list[str]:
 def _run_one(name: str, facility: FacilityInput, period: Period, tb: TimeBase, options: RunOptions,
              dropped: list[str]) -> EngineResult:
     gwp_info = GWP_SETS[options.gwp_set]
-    sim = simulate(facility, tb, keep_units=True)
+    sim = simulate(facility, tb, full=True)
     tot = totals(sim, facility, tb, gwp_info)
     series = _build_series(sim, facility, tb, gwp_info)
     checks = _checks(sim, series, tot, facility, tb)

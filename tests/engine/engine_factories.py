@@ -1,0 +1,75 @@
+"""Small builders for engine tests: a facility whose IT load is a round number of MW, a
+generator group, a period of whole hours. Plain functions, no Django."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from impact.engine import (
+    ClimateInput,
+    CoolingInput,
+    FacilityInput,
+    FleetInput,
+    GeneratorInput,
+    GridContract,
+    GridInput,
+    Period,
+    UtilisationProfile,
+)
+
+UTC = dt.timezone.utc
+T0 = dt.datetime(2025, 1, 1, tzinfo=UTC)
+
+# AP-42 §3.1 gas turbine, uncontrolled (factors.md §4), lb/MMBtu.
+GT_FACTORS = {"nox": 0.32, "co": 0.082, "voc": 0.0021, "pm": 0.0066, "so2": 0.0034, "formaldehyde": 7.1e-4}
+
+
+def hours(n: int, step_minutes: int = 60, start: dt.datetime = T0) -> Period:
+    return Period(start, start + dt.timedelta(hours=n), step_minutes)
+
+
+def fleet(it_mw: float = 1.0, utilisation: float = 1.0, **changes) -> FleetInput:
+    """1,000 accelerators per MW at TDP 1,000 W, idle 0, no overhead: IT MW = it_mw × u."""
+    base = FleetInput(
+        name="test fleet",
+        accelerator_count=int(round(it_mw * 1000)),
+        tdp_w=1000.0,
+        idle_w=0.0,
+        server_overhead_w_per_accelerator=0.0,
+        network_storage_share=0.0,
+        utilisation=UtilisationProfile(kind="constant", mean_utilisation=utilisation),
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def generator(name: str = "gt", units: int = 1, rated_mw: float = 1.0, min_load: float = 0.0,
+              heat_rate: float = 10_000.0, **changes) -> GeneratorInput:
+    base = GeneratorInput(
+        name=name,
+        kind="turbine",
+        unit_count=units,
+        rated_mw=rated_mw,
+        min_load_fraction=min_load,
+        heat_rate_btu_per_kwh=heat_rate,
+        emission_factors_lb_per_mmbtu=dict(GT_FACTORS),
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def facility(it_mw: float = 1.0, pue: float = 1.0, grid_mw: float | None = None, contracts=None,
+             generators=(), rates=None, wue: float = 0.0, generation_water: float = 0.0,
+             utilisation: float = 1.0, **changes) -> FacilityInput:
+    if contracts is None:
+        contracts = (GridContract(grid_mw),) if grid_mw is not None else ()
+    base = FacilityInput(
+        name="test facility",
+        fleets=(fleet(it_mw, utilisation),),
+        cooling=CoolingInput(pue_at_reference=pue, wue_l_per_kwh=wue),
+        grid=GridInput(utility="test utility", contracts=tuple(contracts),
+                       emission_rates_lb_per_mwh=dict(rates or {}),
+                       generation_water_l_per_kwh=generation_water),
+        generators=tuple(generators),
+        climate=ClimateInput(),
+    )
+    return dataclasses.replace(base, **changes)
