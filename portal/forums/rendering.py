@@ -26,6 +26,17 @@ def _demote_headings(html):
     return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 2, 6)}", html)
 
 
+_SAFE_HREF = ("http://", "https://", "mailto:")
+
+
+def _only_absolute_safe_links(tag, attribute, value):
+    # nh3 already drops other schemes; this also drops relative and scheme-less hrefs such as
+    # "java script:..." that a browser might read differently from the sanitiser.
+    if tag == "a" and attribute == "href":
+        return value if value.lower().startswith(_SAFE_HREF) else None
+    return value
+
+
 def render_markdown(text):
     """Safe HTML for ``text``: what the page shows for a question, reply, answer or agenda."""
     html = markdown.markdown(text or "", extensions=["fenced_code", "sane_lists", "tables"], output_format="html")
@@ -36,6 +47,7 @@ def render_markdown(text):
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel=LINK_REL,
+        attribute_filter=_only_absolute_safe_links,
         strip_comments=True,
     )
 

@@ -1,0 +1,48 @@
+"""Password reset by e-mail, password change, and the profile page."""
+
+import re
+
+from django.core import mail
+
+
+def test_password_reset_mails_a_link_that_sets_a_new_password(anonymous, resident):
+    response = anonymous.post("/accounts/password/reset/", {"email": resident.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    path = re.search(r"/accounts/password/reset/\S+/\S+/", mail.outbox[0].body).group(0)
+    form_page = anonymous.get(path, follow=True)
+    assert form_page.status_code == 200
+    done = anonymous.post(form_page.redirect_chain[-1][0], {"new_password1": "a brand new passphrase 7", "new_password2": "a brand new passphrase 7"})
+    assert done.status_code == 302
+    resident.refresh_from_db()
+    assert resident.check_password("a brand new passphrase 7")
+
+
+def test_password_reset_does_not_reveal_whether_an_address_has_an_account(anonymous, db):
+    response = anonymous.post("/accounts/password/reset/", {"email": "nobody@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 0
+
+
+def test_a_resident_changes_display_name_and_neighbourhood(login, resident):
+    client = login(resident)
+    response = client.post("/accounts/profile/", {"display_name": "Rosa Parks", "neighbourhood": "Whitehaven"})
+    assert response.status_code == 302
+    resident.refresh_from_db()
+    assert (resident.display_name, resident.neighbourhood) == ("Rosa Parks", "Whitehaven")
+
+
+def test_the_profile_needs_a_login(anonymous, db):
+    response = anonymous.get("/accounts/profile/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_role_groups_exist_after_migrations(db):
+    from django.contrib.auth.models import Group
+
+    assert set(Group.objects.filter(name__in=["resident", "moderator", "staff"]).values_list("name", flat=True)) == {
+        "resident",
+        "moderator",
+        "staff",
+    }
