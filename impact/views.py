@@ -7,6 +7,7 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_GET
 
 from impact import services, summary
+from impact.filters import ReportVersionFilter
 from impact.models import Facility, Report, ReportChart, ReportRun, ReportVersion
 
 CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
@@ -46,7 +47,9 @@ def _report_context(run, version=None):
 @require_GET
 def home(request):
     facilities = Facility.objects.filter(is_active=True)
-    latest = services.latest_versions().filter(report__period_kind__in=["month", "quarter", "year"]).first()
+    versions = services.latest_versions()
+    # A calendar period reads best as the headline; a custom range only when there is nothing else.
+    latest = versions.filter(report__period_kind__in=["month", "quarter", "year"]).first() or versions.first()
     context = {"facilities": facilities, "latest": latest}
     if latest:
         context.update(_report_context(latest.run, latest))
@@ -55,10 +58,9 @@ def home(request):
 
 @require_GET
 def report_list(request):
-    versions = services.latest_versions()
+    # The same FilterSet as /api/v1/report-versions/, so the page and the API filter alike.
+    versions = ReportVersionFilter(request.GET, queryset=services.latest_versions()).qs
     facility_slug = request.GET.get("facility")
-    if facility_slug:
-        versions = versions.filter(report__facility__slug=facility_slug)
     return render(
         request,
         "impact/report_list.html",

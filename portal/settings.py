@@ -123,7 +123,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A file, not memory, so that a Celery worker started by the tests can see the test data.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # One file per test process, so parallel test runs never drop each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
@@ -207,20 +208,48 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 # --- REST framework -----------------------------------------------------------------------------
+# Requests per period for anonymous API clients: "1200/hour"; the period is second, minute, hour or day.
+API_ANON_RATE = os.environ.get("API_ANON_RATE", "1200/hour").strip()
+_rate_count, _, _rate_period = API_ANON_RATE.partition("/")
+if not (_rate_count.isdigit() and _rate_period[:1] in ("s", "m", "h", "d")):
+    raise ImproperlyConfigured(f"API_ANON_RATE={API_ANON_RATE!r} must look like 1200/hour (second, minute, hour, day).")
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "impact.api.schema.ExportAutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "impact.api.pagination.PagePagination",
     "PAGE_SIZE": 50,
     "NUM_PROXIES": NUM_PROXIES,
+    # Token for scripts and tools (Authorization: Token …); session for staff using the browsable API.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["impact.api.permissions.ReadOnlyOrStaff"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "impact.api.renderers.CSVRenderer",
+    ],
+    # Anonymous clients are counted per address in the default cache (Redis when REDIS_URL is set,
+    # so the count holds across processes); NUM_PROXIES above decides which address that is.
+    "DEFAULT_THROTTLE_CLASSES": ["impact.api.throttles.AnonymousThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE},
+    "DATETIME_FORMAT": "iso-8601",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Community Impact Portal API",
-    "DESCRIPTION": "Energy, emissions and water reports for data-centre facilities, and the public forum.",
+    "DESCRIPTION": (
+        "Energy, emissions and water reports for data-centre facilities, and the public forum. "
+        "Read-only for everyone; staff write with a token (Authorization: Token …). Every list answers JSON "
+        "or CSV (format=csv). Times are ISO 8601 in UTC; units are in field names or descriptions. "
+        "Published report versions never change and answer conditional GETs with 304."
+    ),
     "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Impact reports -----------------------------------------------------------------------------
