@@ -397,6 +397,7 @@ def _maybe_auto_hide(post):
     row.save(update_fields=["status", "status_before_hide", "reason", "reason_note"])
     action = log_action(None, Kind.AUTO_HIDE, **_target(row), from_status=before, to_status=S.HIDDEN, reason=reason, note=row.reason_note)
     _tell_author(row, action)
+    _sync(row)
     post.refresh_from_db()
     return True
 

@@ -26,6 +26,12 @@ def make_user(username, *, groups=(), **extra):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is deliberately slow; forum tests create many accounts and never test hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Rate limits and login throttles live in the cache: every test starts with none."""
     cache.clear()
