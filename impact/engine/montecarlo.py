@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .inputs import FacilityInput, Uncertain
-from .paths import get_path, set_path
+from .paths import get_path, set_paths
 from .physics import Cache, simulate, totals
 from .timebase import TimeBase
 
@@ -41,17 +41,17 @@ def run_monte_carlo(facility: FacilityInput, tb: TimeBase, gwp: dict[str, Any], 
         unc.path: draw(unc, get_path(facility, unc.path), n, seed) for unc in facility.uncertainties
     }
     chunk = max(1, CHUNK_ELEMENTS // max(tb.n_steps, 1))
-    parts: dict[str, list[np.ndarray]] = {}
+    out: dict[str, np.ndarray] = {}
     cache = Cache()
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
-        sampled = facility
-        for path, values in draws.items():
-            sampled = set_path(sampled, path, values[lo:hi, None])
+        sampled = set_paths(facility, {path: values[lo:hi, None] for path, values in draws.items()})
         result = totals(simulate(sampled, tb, full=False, cache=cache), sampled, tb, gwp)
         for key, value in result.items():
-            parts.setdefault(key, []).append(np.broadcast_to(np.asarray(value, dtype=float).reshape(-1), (hi - lo,)))
-    return draws, {key: np.concatenate(chunks) for key, chunks in parts.items()}
+            if key not in out:
+                out[key] = np.empty(n)
+            out[key][lo:hi] = value  # broadcasts a per-run constant to every sample
+    return draws, out
 
 
 def ranks(values: np.ndarray) -> np.ndarray:

@@ -53,10 +53,28 @@ def utilisation(profile: UtilisationProfile, tb: TimeBase, utc_offset_hours: flo
             index = hour_of_day
         u = gather(profile.hourly_shape, index.astype(np.int64))
     else:  # "constant" and "training" are both flat at the hourly resolution
-        u = profile.mean_utilisation * np.ones(tb.n_steps)
+        # A flat profile stays a single column (last axis of length 1) until something that
+        # varies in time multiplies it: this saves several full passes per Monte Carlo chunk.
+        u = as_column(profile.mean_utilisation)
+        if profile.planned_downtime:
+            u = u * np.ones(tb.n_steps)
     for start, end in profile.planned_downtime:
         u = u * ~tb.window_mask(start, end)
     return u
+
+
+def as_column(value: Any) -> np.ndarray:
+    """A per-run constant as an array whose last (time) axis has length 1: a number becomes
+    shape (1,), a (samples, 1) column stays as it is. Broadcasts against (steps,) arrays."""
+    value = np.asarray(value, dtype=float)
+    return value.reshape(1) if value.ndim == 0 else value
+
+
+def sum_steps(values: np.ndarray, n_steps: int) -> Any:
+    """Sum over the time axis, where a length-1 time axis means "the same every step"."""
+    if values.shape[-1] == n_steps:
+        return values.sum(axis=-1)
+    return values[..., 0] * n_steps
 
 
 def fleet_it_mw(fleet: FleetInput, u: Any) -> Any:
@@ -75,7 +93,7 @@ def pue(facility: FacilityInput, temp_c: Any) -> Any:
     """PUE(t) = max(PUE_ref, PUE_ref + slope × (T − T_ref)); constant without climate data."""
     cooling = facility.cooling
     if not has_climate(facility.climate):
-        return cooling.pue_at_reference + np.zeros(np.shape(temp_c)[-1])
+        return as_column(cooling.pue_at_reference)
     excess = np.maximum(temp_c - cooling.pue_reference_temp_c, 0.0)
     return cooling.pue_at_reference + cooling.pue_slope_per_degc * excess
 
@@ -199,9 +217,7 @@ def dispatch(gen: GeneratorInput, residual: Any, tb: TimeBase, full: bool,
     window = cache.get("window", (gen.available_from, gen.available_to),
                        lambda: tb.window_mask(gen.available_from, gen.available_to))
     available = np.floor(gen.unit_count * gen.availability + _COUNT_EPS)
-    active = residual > 0
-    if active.ndim == 2:
-        active = active.any(axis=0)
+    active = (residual.max(axis=0) if residual.ndim == 2 else residual) > 0
     active &= window
     columns = np.flatnonzero(active)
     if columns.size == 0 or not np.any(available > 0):
@@ -214,28 +230,44 @@ def dispatch(gen: GeneratorInput, residual: Any, tb: TimeBase, full: bool,
     res = residual[..., span]
     available = available * window[span]
 
-    # Work in multiples of one unit's rating: x = residual / rated MW.
+    # Work in multiples of one unit's rating: x = residual / rated MW. Temporaries are reused
+    # in place (out=...) because a Monte Carlo run calls this hundreds of times on ~1 MB arrays
+    # and fresh allocations (page faults) cost as much as the arithmetic.
     x = res / gen.rated_mw
-    units = np.ceil(x - _COUNT_EPS)
-    units = np.minimum(units, available)
-    served = np.minimum(x, units)
-    fraction = np.maximum(served / np.maximum(units, 1.0), gen.min_load_fraction)
-    output = units * fraction
-    multiplier = heat_rate_multiplier(gen, fraction)
-    # MWh × Btu/kWh × 1000 kWh/MWh ÷ 1e6 Btu/MMBtu = MMBtu (HHV).
-    fuel_per_unit_output = gen.rated_mw * dt_h * gen.heat_rate_btu_per_kwh * KWH_PER_MWH / BTU_PER_MMBTU
-    rated = per_sample(gen.rated_mw)
-    energy = output.sum(axis=-1) * (rated * dt_h)
-    served_mwh = served.sum(axis=-1) * (rated * dt_h)
-    if np.ndim(multiplier) == 0:
-        fuel_total = output.sum(axis=-1) * multiplier
-    elif output.ndim == 2 and multiplier.shape == output.shape:
-        fuel_total = np.einsum("ij,ij->i", output, multiplier)
-    else:
-        fuel_total = (output * multiplier).sum(axis=-1)
-    fuel_total = fuel_total * per_sample(fuel_per_unit_output)
+    shape = np.broadcast_shapes(x.shape, np.shape(available), np.shape(gen.min_load_fraction))
+    units = np.subtract(x, _COUNT_EPS, out=np.empty(shape))
+    np.ceil(units, out=units)
+    np.minimum(units, available, out=units)
+    served = np.minimum(x, units)  # in unit ratings
+    fraction = np.maximum(units, 1.0)
+    np.divide(served, fraction, out=fraction)
+    np.maximum(fraction, gen.min_load_fraction, out=fraction)  # load fraction of each running unit
+    units_kept = units.copy() if full else None
+    output = np.multiply(units, fraction, out=units)  # in unit ratings; ``units`` is consumed
 
-    served_mw = served * gen.rated_mw
+    # MWh × Btu/kWh × 1000 kWh/MWh ÷ 1e6 Btu/MMBtu = MMBtu (HHV), per unit-rating-step of output.
+    fuel_per_output = gen.rated_mw * dt_h * gen.heat_rate_btu_per_kwh * KWH_PER_MWH / BTU_PER_MMBTU
+    rated_mwh = per_sample(gen.rated_mw) * dt_h
+    output_sum = output.sum(axis=-1)
+    energy = output_sum * rated_mwh
+    served_mwh = served.sum(axis=-1) * rated_mwh
+    if full:
+        multiplier = heat_rate_multiplier(gen, fraction)
+        fuel_steps = output * multiplier * fuel_per_output
+        fuel_total = fuel_steps.sum(axis=-1)
+    else:
+        # Σ output × multiplier without building the multiplier array: the piecewise-linear
+        # curve is y0 + Σ slope_i × (clip(f, x_i, x_i+1) − x_i), and each term is one dot product.
+        curve = gen.part_load_heat_rate
+        weighted = output_sum * (per_sample(curve[0][1]) if curve else 1.0)
+        clipped = np.empty(shape) if curve else None
+        for (x0, y0), (x1, y1) in zip(curve[:-1], curve[1:]):
+            np.clip(fraction, x0, x1, out=clipped)
+            slope = per_sample((y1 - y0) / (x1 - x0))
+            weighted = weighted + slope * (_row_dot(output, clipped) - per_sample(x0) * output_sum)
+        fuel_total = weighted * per_sample(fuel_per_output)
+
+    served_mw = np.multiply(served, gen.rated_mw, out=served if not full else None)
     lead = np.broadcast_shapes(residual.shape[:-1], served_mw.shape[:-1])
     if residual.shape[:-1] != lead:
         residual = np.array(np.broadcast_to(residual, lead + residual.shape[-1:]))
@@ -243,11 +275,18 @@ def dispatch(gen: GeneratorInput, residual: Any, tb: TimeBase, full: bool,
     run = GeneratorRun(gen, energy, served_mwh, fuel_total)
     if full:
         run.available_units = available + np.zeros(tb.n_steps)
-        run.units = units
+        run.units = units_kept
         run.output_mw = output * gen.rated_mw
         run.served_mw = served_mw
-        run.fuel_mmbtu = output * multiplier * fuel_per_unit_output
+        run.fuel_mmbtu = fuel_steps
     return run, residual
+
+
+def _row_dot(a: np.ndarray, b: np.ndarray) -> Any:
+    """Σ_t a × b along the time axis without a temporary array."""
+    if a.ndim == 1:
+        return np.dot(a, b)
+    return np.einsum("ij,ij->i", a, b)
 
 
 def simulate(facility: FacilityInput, tb: TimeBase, full: bool = True, cache: Cache | None = None) -> Simulation:
@@ -263,6 +302,7 @@ def simulate(facility: FacilityInput, tb: TimeBase, full: bool = True, cache: Ca
     u_sum: Any = 0.0
     u_mean: Any = 0.0
     weight_sum: Any = 0.0
+    n = tb.n_steps
     for fleet in facility.fleets:
         u = cache.get("utilisation", (fleet.utilisation, climate),
                       lambda: utilisation(fleet.utilisation, tb, climate.utc_offset_hours))
@@ -272,7 +312,7 @@ def simulate(facility: FacilityInput, tb: TimeBase, full: bool = True, cache: Ca
         weight_sum = weight_sum + per_sample(weight)
         if full:
             u_sum = u_sum + weight * u
-    it_mw = it_mw + np.zeros(tb.n_steps) if np.ndim(it_mw) == 0 else it_mw
+    it_mw = as_column(it_mw)
     safe_weight = np.where(np.asarray(weight_sum) > 0, weight_sum, 1.0)
 
     temp = cache.get("temperature", (climate,), lambda: temperature_c(climate, tb))
@@ -283,8 +323,8 @@ def simulate(facility: FacilityInput, tb: TimeBase, full: bool = True, cache: Ca
     np.maximum(residual, 0.0, out=residual)
 
     sums: dict[str, Any] = {
-        "energy_it_mwh": it_mw.sum(axis=-1) * dt_h,
-        "energy_facility_mwh": facility_mw.sum(axis=-1) * dt_h,
+        "energy_it_mwh": sum_steps(it_mw, n) * dt_h,
+        "energy_facility_mwh": sum_steps(facility_mw, n) * dt_h,
         "peak_facility_mw": facility_mw.max(axis=-1),
         "peak_it_mw": it_mw.max(axis=-1),
         "mean_utilisation": u_mean / safe_weight,
@@ -296,7 +336,13 @@ def simulate(facility: FacilityInput, tb: TimeBase, full: bool = True, cache: Ca
         run, residual = dispatch(gen, residual, tb, full, cache)
         runs.append(run)
     # Round-off can leave -1e-17 MW; unserved load is never negative.
-    unserved = np.maximum(residual, 0.0)
+    if full or residual.max() > 0:
+        unserved = np.maximum(residual, 0.0)
+        sums["energy_unserved_mwh"] = unserved.sum(axis=-1) * dt_h
+        sums["unserved_hours_h"] = np.count_nonzero(unserved > 0, axis=-1) * dt_h
+    else:
+        sums["energy_unserved_mwh"] = np.zeros(residual.shape[:-1])
+        sums["unserved_hours_h"] = np.zeros(residual.shape[:-1])
     onsite_mwh: Any = 0.0
     output_mwh: Any = 0.0
     for run in runs:
@@ -304,8 +350,6 @@ def simulate(facility: FacilityInput, tb: TimeBase, full: bool = True, cache: Ca
         output_mwh = output_mwh + run.energy_mwh
     sums["energy_onsite_mwh"] = onsite_mwh + 0.0 * sums["energy_it_mwh"]
     sums["energy_curtailed_mwh"] = output_mwh - onsite_mwh + 0.0 * sums["energy_it_mwh"]
-    sums["energy_unserved_mwh"] = unserved.sum(axis=-1) * dt_h
-    sums["unserved_hours_h"] = np.count_nonzero(unserved > 0, axis=-1) * dt_h
 
     sim = Simulation(sums, runs)
     if full:
@@ -318,10 +362,10 @@ def simulate(facility: FacilityInput, tb: TimeBase, full: bool = True, cache: Ca
             onsite = onsite + run.served_mw
             curtailed = curtailed + (run.output_mw - run.served_mw)
         sim.temp_c = temp
-        sim.u_weighted = u_sum / safe_weight + np.zeros(tb.n_steps)
-        sim.pue = pue_t + np.zeros(tb.n_steps)
-        sim.it_mw = it_mw
-        sim.facility_mw = facility_mw
+        sim.u_weighted = u_sum / safe_weight + np.zeros(n)
+        sim.pue = pue_t + np.zeros(n)
+        sim.it_mw = it_mw + np.zeros(n)
+        sim.facility_mw = facility_mw + np.zeros(n)
         sim.capacity_mw = capacity
         sim.grid_mw = grid
         sim.onsite_mw = onsite
