@@ -168,7 +168,9 @@ class ReportMetricFilter(filters.FilterSet):
     report = IdFilter(field_name="run__report_id", help_text="Report id.")
     facility = filters.CharFilter(field_name="run__report__facility__slug", help_text="Facility slug.")
     period = filters.CharFilter(field_name="run__report__period", help_text="Exact period key, e.g. 2024-07.")
-    scenario = filters.CharFilter(help_text="Scenario name; empty (scenario=) for the base case.")
+    scenario = filters.CharFilter(
+        method="filter_scenario", help_text="Scenario name as in the metrics, or base for the base case."
+    )
     key = filters.CharFilter(help_text="Metric key, e.g. co2e_total_t or energy_facility_mwh.")
     latest = filters.BooleanFilter(
         method="filter_latest", help_text="true: only metrics of the newest version of each report."
@@ -182,6 +184,10 @@ class ReportMetricFilter(filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(run__version__in=_newest_versions(ReportVersion.objects.all()))
+
+    def filter_scenario(self, queryset, name, value):
+        # The base case is stored as an empty name, which a query string cannot select as a filter.
+        return queryset.filter(scenario="" if value.strip().lower() == "base" else value)
 
 
 class SeriesPointFilter(filters.FilterSet):

@@ -4,6 +4,7 @@ A page or cursor that does not exist is a 400 naming the parameter, not DRF's de
 client can tell a bad request from a missing object.
 """
 
+from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
@@ -61,6 +62,13 @@ class SeriesCursorPagination(CursorPagination):
             return super().paginate_queryset(queryset, request, view)
         except NotFound as exc:
             raise ValidationError({self.cursor_query_param: [str(exc.detail)]}) from None
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        # The position is compared with timestamps in SQL: a forged one must fail here, as a 400.
+        if cursor is not None and cursor.position is not None and parse_datetime(cursor.position) is None:
+            raise NotFound(self.invalid_cursor_message)
+        return cursor
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
