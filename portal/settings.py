@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "django_celery_beat",
     "portal.core",
     "portal.accounts",
     "portal.forums",
@@ -167,6 +168,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic tasks live in the database (django-celery-beat) so staff can edit the schedule in the admin.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -285,6 +288,7 @@ FORUM_MAX_LINKS = envint("FORUM_MAX_LINKS", 10, minimum=0)
 # "account" for new accounts; "ip" counts every request from one address.
 FORUM_RATE_LIMITS = {
     "signup": {"ip": (envint("RATE_SIGNUP_PER_IP_HOUR", 5, minimum=1), 3600)},
+    "password_reset": {"ip": (10, 3600)},
     "question": {"account": (10, 86400), "new_account": (3, 86400), "ip": (30, 3600)},
     "reply": {"account": (60, 3600), "new_account": (10, 3600), "ip": (120, 3600)},
     "vote": {"account": (120, 3600), "new_account": (30, 3600), "ip": (300, 3600)},

@@ -80,6 +80,13 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
+    def form_valid(self, form):
+        # Reset mails go to any address typed in: limit them per IP like sign-ups.
+        verdict = ratelimit.check(self.request, "password_reset")
+        if not verdict.allowed:
+            return render(self.request, self.template_name, {"form": form, "limit_message": verdict.message}, status=429)
+        return super().form_valid(form)
+
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from . import meetings, services
 from .models import Answer, DocketItem, Flag, Meeting, ModerationAction, Question, Reason, Reply
+from .rendering import render_markdown
 
 
 def _run(modeladmin, request, queryset, func, label):
@@ -64,6 +65,11 @@ class ModeratedAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Posts come from residents through the site; the admin moderates them.
         return False
+
+    def save_model(self, request, obj, form, change):
+        # A moderator correcting a typo or removing personal data: keep the shown HTML in step.
+        obj.body_html = render_markdown(obj.body)
+        super().save_model(request, obj, form, change)
 
 
 class AnswerInline(admin.StackedInline):

@@ -46,3 +46,12 @@ def test_role_groups_exist_after_migrations(db):
         "moderator",
         "staff",
     }
+
+
+def test_password_reset_mails_are_limited_per_ip(anonymous, resident, settings):
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "password_reset": {"ip": (1, 3600)}}
+    anonymous.post("/accounts/password/reset/", {"email": resident.email})
+    response = anonymous.post("/accounts/password/reset/", {"email": resident.email})
+    assert response.status_code == 429
+    assert resident.email in response.content.decode()
+    assert len(mail.outbox) == 1

@@ -1,0 +1,53 @@
+"""The staff console: forum models are listed, and bulk actions go through the services."""
+
+import pytest
+
+from portal.forums.models import ModerationAction, PostStatus
+
+
+@pytest.mark.parametrize("model", ["question", "reply", "flag", "moderationaction", "meeting"])
+def test_the_admin_lists_forum_models(login, administrator, question, model):
+    assert login(administrator).get(f"/admin/forums/{model}/").status_code == 200
+
+
+def test_bulk_hide_with_a_reason_is_logged_and_told(login, administrator, question, make_question, resident, django_capture_on_commit_callbacks):
+    other = make_question(resident, title="Another question for bulk hiding")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(administrator).post(
+            "/admin/forums/question/", {"action": "hide_spam", "_selected_action": [question.pk, other.pk]}
+        )
+    assert response.status_code == 302
+    for q in (question, other):
+        q.refresh_from_db()
+        assert (q.status, q.reason) == (PostStatus.HIDDEN, "spam")
+    assert ModerationAction.objects.filter(kind="hide", actor=administrator).count() == 2
+
+
+def test_bulk_approve_from_the_admin(login, administrator, make_question, resident):
+    pending = make_question(resident, title="Pending question for the admin", status=PostStatus.PENDING)
+    login(administrator).post("/admin/forums/question/", {"action": "approve", "_selected_action": [pending.pk]})
+    pending.refresh_from_db()
+    assert pending.status == PostStatus.PUBLISHED
+
+
+def test_the_audit_log_cannot_be_edited_in_the_admin(login, administrator, question, moderator):
+    from portal.forums import services
+
+    services.hide_post(question, moderator, "spam")
+    action = ModerationAction.objects.get()
+    client = login(administrator)
+    assert client.post(f"/admin/forums/moderationaction/{action.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert ModerationAction.objects.filter(pk=action.pk).exists()
+
+
+def test_editing_a_body_in_the_admin_re_renders_it(login, administrator, question):
+    data = {
+        "title": question.title, "body": "**Edited** to remove a phone number.", "topic": "energy",
+        "chart_key": "", "created_at_0": "2025-01-01", "created_at_1": "10:00:00",
+        "author": question.author_id, "report_version": "", "meeting": "", "window_start": "", "window_end": "",
+        "answer-TOTAL_FORMS": "0", "answer-INITIAL_FORMS": "0", "answer-MIN_NUM_FORMS": "0", "answer-MAX_NUM_FORMS": "1",
+    }
+    response = login(administrator).post(f"/admin/forums/question/{question.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    question.refresh_from_db()
+    assert "<strong>Edited</strong>" in question.body_html
