@@ -42,7 +42,7 @@ def run_monte_carlo(facility: FacilityInput, tb: TimeBase, gwp: dict[str, Any], 
     }
     chunk = max(1, CHUNK_ELEMENTS // max(tb.n_steps, 1))
     out: dict[str, np.ndarray] = {}
-    cache = Cache()
+    cache = Cache(reuse_buffers=True)
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
         sampled = set_paths(facility, {path: values[lo:hi, None] for path, values in draws.items()})

@@ -89,15 +89,6 @@ def fleet_it_mw(fleet: FleetInput, u: Any) -> Any:
     return scale * fleet.idle_w + (scale * (fleet.tdp_w - fleet.idle_w)) * u
 
 
-def pue(facility: FacilityInput, temp_c: Any) -> Any:
-    """PUE(t) = max(PUE_ref, PUE_ref + slope × (T − T_ref)); constant without climate data."""
-    cooling = facility.cooling
-    if not has_climate(facility.climate):
-        return as_column(cooling.pue_at_reference)
-    excess = np.maximum(temp_c - cooling.pue_reference_temp_c, 0.0)
-    return cooling.pue_at_reference + cooling.pue_slope_per_degc * excess
-
-
 def grid_capacity_mw(facility: FacilityInput, tb: TimeBase) -> Any:
     """Contracted capacity per step; overlapping contracts add up; 0 outside every contract."""
     cap: Any = np.zeros(tb.n_steps)
@@ -157,8 +148,26 @@ class Cache:
     its arrays (temperature, utilisation, windows, contract capacity) are computed once.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, reuse_buffers: bool = False) -> None:
         self._store: dict[tuple, tuple[tuple, Any]] = {}
+        self.reuse_buffers = reuse_buffers
+        self._buffers: dict[tuple, np.ndarray] = {}
+
+    def work(self, name: str, shape: tuple[int, ...], n_steps: int) -> np.ndarray:
+        """A scratch array of ``shape`` whose last axis is at most ``n_steps`` long.
+
+        With ``reuse_buffers`` (Monte Carlo) the same memory is handed out chunk after chunk:
+        on the benchmark machine a fresh array above glibc's 128 KiB mmap threshold costs ~10×
+        the arithmetic done in it (page faults), so reuse is most of the Monte Carlo speed.
+        Without it (the central run, whose arrays are kept in the result) a new array is made.
+        """
+        if not self.reuse_buffers:
+            return np.empty(shape)
+        key = (name, shape[:-1])
+        buf = self._buffers.get(key)
+        if buf is None:
+            buf = self._buffers[key] = np.empty(shape[:-1] + (n_steps,))
+        return buf[..., : shape[-1]]
 
     def get(self, kind: str, objects: tuple, build: Any) -> Any:
         key = (kind,) + tuple(id(o) for o in objects)
@@ -230,16 +239,17 @@ def dispatch(gen: GeneratorInput, residual: Any, tb: TimeBase, full: bool,
     res = residual[..., span]
     available = available * window[span]
 
-    # Work in multiples of one unit's rating: x = residual / rated MW. Temporaries are reused
-    # in place (out=...) because a Monte Carlo run calls this hundreds of times on ~1 MB arrays
-    # and fresh allocations (page faults) cost as much as the arithmetic.
-    x = res / gen.rated_mw
-    shape = np.broadcast_shapes(x.shape, np.shape(available), np.shape(gen.min_load_fraction))
-    units = np.subtract(x, _COUNT_EPS, out=np.empty(shape))
+    # Work in multiples of one unit's rating: x = residual / rated MW. Every temporary is a
+    # scratch buffer written in place (see Cache.work).
+    shape = np.broadcast_shapes(res.shape, np.shape(available), np.shape(gen.rated_mw),
+                                np.shape(gen.min_load_fraction))
+    n = tb.n_steps
+    x = np.divide(res, gen.rated_mw, out=cache.work("x", shape, n))
+    units = np.subtract(x, _COUNT_EPS, out=cache.work("units", shape, n))
     np.ceil(units, out=units)
-    np.minimum(units, available, out=units)
-    served = np.minimum(x, units)  # in unit ratings
-    fraction = np.maximum(units, 1.0)
+    np.minimum(units, available, out=units)  # the fewest units that cover x, at most A
+    served = np.minimum(x, units, out=x)  # in unit ratings
+    fraction = np.maximum(units, 1.0, out=cache.work("fraction", shape, n))
     np.divide(served, fraction, out=fraction)
     np.maximum(fraction, gen.min_load_fraction, out=fraction)  # load fraction of each running unit
     units_kept = units.copy() if full else None
@@ -260,7 +270,7 @@ def dispatch(gen: GeneratorInput, residual: Any, tb: TimeBase, full: bool,
         # curve is y0 + Σ slope_i × (clip(f, x_i, x_i+1) − x_i), and each term is one dot product.
         curve = gen.part_load_heat_rate
         weighted = output_sum * (per_sample(curve[0][1]) if curve else 1.0)
-        clipped = np.empty(shape) if curve else None
+        clipped = cache.work("clipped", shape, n) if curve else None
         for (x0, y0), (x1, y1) in zip(curve[:-1], curve[1:]):
             np.clip(fraction, x0, x1, out=clipped)
             slope = per_sample((y1 - y0) / (x1 - x0))
@@ -268,9 +278,11 @@ def dispatch(gen: GeneratorInput, residual: Any, tb: TimeBase, full: bool,
         fuel_total = weighted * per_sample(fuel_per_output)
 
     served_mw = np.multiply(served, gen.rated_mw, out=served if not full else None)
-    lead = np.broadcast_shapes(residual.shape[:-1], served_mw.shape[:-1])
-    if residual.shape[:-1] != lead:
-        residual = np.array(np.broadcast_to(residual, lead + residual.shape[-1:]))
+    if residual.shape[:-1] != shape[:-1]:
+        # Sampled generator inputs on an unsampled load: the residual becomes per-sample.
+        wide = cache.work("residual_wide", shape[:-1] + (n,), n)
+        np.copyto(wide, residual)
+        residual = wide
     residual[..., span] -= served_mw
     run = GeneratorRun(gen, energy, served_mwh, fuel_total)
     if full:
@@ -316,10 +328,23 @@ def simulate(facility: FacilityInput, tb: TimeBase, full: bool = True, cache: Ca
     safe_weight = np.where(np.asarray(weight_sum) > 0, weight_sum, 1.0)
 
     temp = cache.get("temperature", (climate,), lambda: temperature_c(climate, tb))
-    pue_t = pue(facility, temp)
-    facility_mw = it_mw * pue_t
+    cooling = facility.cooling
+    if has_climate(climate):
+        # PUE = PUE_ref + slope × max(T − T_ref, 0), the same as max(PUE_ref, PUE_ref + slope ×
+        # (T − T_ref)) because validation keeps the slope >= 0.
+        excess = np.maximum(temp - cooling.pue_reference_temp_c, 0.0)
+        pue_shape = np.broadcast_shapes(excess.shape, np.shape(cooling.pue_at_reference),
+                                        np.shape(cooling.pue_slope_per_degc))
+        pue_t = np.multiply(excess, cooling.pue_slope_per_degc, out=cache.work("pue", pue_shape, n))
+        np.add(pue_t, cooling.pue_at_reference, out=pue_t)
+        facility_shape = np.broadcast_shapes(pue_shape, it_mw.shape)
+        facility_mw = np.multiply(pue_t, it_mw, out=cache.work("facility", facility_shape, n))
+    else:
+        pue_t = as_column(cooling.pue_at_reference)
+        facility_mw = it_mw * pue_t  # a per-run constant column
     capacity = cache.get("capacity", (facility.grid.contracts,), lambda: grid_capacity_mw(facility, tb))
-    residual = facility_mw - capacity
+    residual_shape = np.broadcast_shapes(facility_mw.shape, capacity.shape)
+    residual = np.subtract(facility_mw, capacity, out=cache.work("residual", residual_shape, n))
     np.maximum(residual, 0.0, out=residual)
 
     sums: dict[str, Any] = {
@@ -337,7 +362,7 @@ def simulate(facility: FacilityInput, tb: TimeBase, full: bool = True, cache: Ca
         runs.append(run)
     # Round-off can leave -1e-17 MW; unserved load is never negative.
     if full or residual.max() > 0:
-        unserved = np.maximum(residual, 0.0)
+        unserved = np.maximum(residual, 0.0, out=residual)
         sums["energy_unserved_mwh"] = unserved.sum(axis=-1) * dt_h
         sums["unserved_hours_h"] = np.count_nonzero(unserved > 0, axis=-1) * dt_h
     else:
