@@ -242,7 +242,8 @@ def dispatch(gen: GeneratorInput, residual: Any, tb: TimeBase, full: bool,
     # Work in multiples of one unit's rating: x = residual / rated MW. Every temporary is a
     # scratch buffer written in place (see Cache.work).
     shape = np.broadcast_shapes(res.shape, np.shape(available), np.shape(gen.rated_mw),
-                                np.shape(gen.min_load_fraction))
+                                np.shape(gen.min_load_fraction),
+                                *(np.shape(v) for point in gen.part_load_heat_rate for v in point))
     n = tb.n_steps
     x = np.divide(res, gen.rated_mw, out=cache.work("x", shape, n))
     units = np.subtract(x, _COUNT_EPS, out=cache.work("units", shape, n))

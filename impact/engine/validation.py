@@ -28,6 +28,9 @@ DISTRIBUTIONS = ("triangular", "uniform")
 # and CH4 may optionally override Part 98 (see docs/engine.md).
 REQUIRED_GENERATOR_FACTORS = tuple(p for p in POLLUTANTS if p not in GHG_POLLUTANTS)
 ALLOWED_GENERATOR_FACTORS = REQUIRED_GENERATOR_FACTORS + ("ch4",)
+# Clock settings shape the time axis itself (which hour is local noon); they are not quantities
+# to sample.
+FIXED_SETTINGS = ("climate.utc_offset_hours", "climate.min_hour_local", "climate.max_hour_local")
 
 
 def _fail(path: str, message: str) -> None:
@@ -252,8 +255,8 @@ def validate_uncertainties(facility: FacilityInput, period: Period) -> None:
         if unc.path in seen:
             _fail(f"{upath}.path", f"{unc.path!r} is given twice")
         seen.add(unc.path)
-        if unc.path.split(".")[0] in ("uncertainties", "name"):
-            _fail(f"{upath}.path", f"{unc.path!r} cannot be uncertain")
+        if unc.path.split(".")[0] in ("uncertainties", "name") or unc.path in FIXED_SETTINGS:
+            _fail(f"{upath}.path", f"{unc.path!r} is a fixed setting and cannot be uncertain")
         try:
             central = get_path(facility, unc.path)
         except EngineInputError as exc:

@@ -217,6 +217,12 @@ def test_uncertain_range_reaching_an_invalid_value_is_rejected():
     assert_rejected(f, "uncertainties.0.low", fragment="cooling.pue_at_reference")
 
 
+def test_clock_settings_cannot_be_uncertain():
+    f = dataclasses.replace(OK, climate=ClimateInput(utc_offset_hours=-6.0),
+                            uncertainties=(Uncertain("climate.utc_offset_hours", -7.0, -5.0),))
+    assert_rejected(f, "uncertainties.0.path", fragment="fixed setting")
+
+
 def test_unknown_distribution_is_rejected():
     f = dataclasses.replace(OK, uncertainties=(Uncertain("fleets.0.tdp_w", 900.0, 1100.0, "normal"),))
     assert_rejected(f, "uncertainties.0.distribution")
