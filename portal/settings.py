@@ -296,3 +296,6 @@ FORUM_RATE_LIMITS = {
 }
 # Unreached meeting questions move on when minutes are recorded, or this long after the meeting.
 FORUM_CARRY_OVER_GRACE_DAYS = envint("FORUM_CARRY_OVER_GRACE_DAYS", 2, minimum=0)
+# Send answer e-mails from a Celery worker (a big follower list then never slows the request).
+FORUM_NOTIFY_IN_WORKER = envbool("FORUM_NOTIFY_IN_WORKER", False)
+ACCOUNT_LOGIN_FAILURES_PER_IP = envint("ACCOUNT_LOGIN_FAILURES_PER_IP", 50, minimum=1)

@@ -2,7 +2,8 @@
 
 After ACCOUNT_LOGIN_FAILURES failures the pair is locked for ACCOUNT_LOGIN_LOCKOUT_MINUTES; a
 successful login clears the count. Keyed on the pair so that one attacker cannot lock a resident
-out from everywhere by guessing at their address.
+out from everywhere by guessing at their address. One address failing with many names is stopped
+after ACCOUNT_LOGIN_FAILURES_PER_IP failures (credential stuffing).
 """
 
 import hashlib
@@ -20,15 +21,26 @@ def _lockout_seconds():
     return settings.ACCOUNT_LOGIN_LOCKOUT_MINUTES * 60
 
 
+def _ip_key(ip):
+    return "login-fail-ip:" + hashlib.sha256(str(ip).encode()).hexdigest()[:32]
+
+
 def is_locked(login_name, ip):
-    return cache.get(_key(login_name, ip), 0) >= settings.ACCOUNT_LOGIN_FAILURES
+    """Locked for this name from this address, or this address tried too many names."""
+    return (
+        cache.get(_key(login_name, ip), 0) >= settings.ACCOUNT_LOGIN_FAILURES
+        or cache.get(_ip_key(ip), 0) >= settings.ACCOUNT_LOGIN_FAILURES_PER_IP
+    )
 
 
 def record_failure(login_name, ip):
     """Count one failed attempt; the lock lasts the lockout period from the latest failure."""
-    key = _key(login_name, ip)
-    count = cache.get(key, 0) + 1
-    cache.set(key, count, timeout=_lockout_seconds())
+    count = 0
+    # get + set is not atomic; a lost increment under a race only delays the lock by one try.
+    for key in (_key(login_name, ip), _ip_key(ip)):
+        value = cache.get(key, 0) + 1
+        cache.set(key, value, timeout=_lockout_seconds())
+        count = count or value
     return count
 
 

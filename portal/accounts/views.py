@@ -1,7 +1,6 @@
 """Sign-up, e-mail verification, login/logout, password reset and the profile page."""
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -48,9 +47,9 @@ def verify(request, token):
         return render(request, "accounts/verify_failed.html", {"error": str(exc)}, status=400)
     if not user.is_active:
         return render(request, "accounts/verify_failed.html", {"error": "This account has been deactivated."}, status=400)
+    # No automatic login: whoever holds a forwarded link should not get the account.
     if changed:
-        login(request, user, backend="portal.accounts.backends.EmailOrUsernameBackend")
-        messages.success(request, "Thank you: your e-mail address is confirmed and you are logged in.")
+        messages.success(request, "Thank you: your e-mail address is confirmed. Log in to take part.")
     else:
         messages.info(request, "This address was confirmed already. Log in to continue.")
     return redirect("accounts:profile" if request.user.is_authenticated else "accounts:login")

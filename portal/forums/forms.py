@@ -1,6 +1,9 @@
 """Forms for asking, replying, flagging, answering, moderating and meeting outcomes."""
 
+import datetime as dt
+
 from django import forms
+from django.conf import settings
 from django.apps import apps
 from django.utils import timezone
 
@@ -49,9 +52,10 @@ class QuestionForm(HoneypotMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["report_version"].queryset = _report_versions()
-        now = timezone.now()
+        # Only meetings whose docket has not frozen yet (the freeze is N days before the start).
+        still_open = timezone.now() + dt.timedelta(days=settings.FORUM_DOCKET_FREEZE_DAYS)
         self.fields["meeting"].queryset = Meeting.objects.filter(
-            is_cancelled=False, docket_frozen_at__isnull=True, starts_at__gt=now
+            is_cancelled=False, docket_frozen_at__isnull=True, starts_at__gt=still_open
         ).select_related("facility").order_by("starts_at")
         self.add_honeypot()
 

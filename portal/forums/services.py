@@ -487,10 +487,19 @@ def answer_question(question, actor, body, report_version=None):
     row.answered_at = timezone.now()
     row.save(update_fields=["status", "answered_at"])
     log_action(actor, Kind.ANSWER, question=row, from_status=before, to_status=row.status)
-    question_id = row.pk
-    transaction.on_commit(lambda: notifications.send_answer_notifications(question_id))
+    _schedule_answer_notifications(row.pk)
     question.refresh_from_db()
     return True
+
+
+def _schedule_answer_notifications(question_id):
+    """After commit, mail the answer: in a Celery worker when FORUM_NOTIFY_IN_WORKER, else inline."""
+    if settings.FORUM_NOTIFY_IN_WORKER:
+        from . import tasks
+
+        tasks.send_answer_notifications.delay_on_commit(question_id)
+    else:
+        transaction.on_commit(lambda: notifications.send_answer_notifications(question_id))
 
 
 # --- Who sees what ------------------------------------------------------------------------------

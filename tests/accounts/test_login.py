@@ -66,3 +66,11 @@ def test_logging_out_takes_a_post(login, resident):
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
     assert client.get("/accounts/profile/").status_code == 302
+
+
+def test_one_address_trying_many_accounts_is_stopped(anonymous, resident, settings):
+    settings.ACCOUNT_LOGIN_FAILURES_PER_IP = 3
+    for name in ("a@example.org", "b@example.org", "c@example.org"):
+        log_in(anonymous, name, "guess", ip="192.0.2.1")
+    response = log_in(anonymous, "rosa", ip="192.0.2.1")
+    assert "Too many failed attempts" in response.content.decode()

@@ -45,14 +45,16 @@ def test_it_creates_an_inactive_resident_and_mails_a_link(anonymous, django_capt
 
 
 @pytest.mark.django_db
-def test_the_link_activates_the_account_and_logs_in(anonymous, django_capture_on_commit_callbacks):
+def test_the_link_activates_the_account_and_then_the_resident_logs_in(anonymous, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         sign_up(anonymous)
     link = verification_link(mail.outbox[0])
     response = anonymous.get(link.split("127.0.0.1:8000")[-1])
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
     user = User.objects.get(email="neighbour@example.org")
     assert user.is_active and user.email_verified_at is not None
+    login = anonymous.post("/accounts/login/", {"username": "neighbour@example.org", "password": FORM["password1"]})
+    assert login.status_code == 302
     assert anonymous.get("/accounts/profile/").status_code == 200
 
 

@@ -98,3 +98,15 @@ def test_answered_questions_take_no_more_votes_but_still_replies(question, staff
         services.vote(question, another_resident)
     another_resident.is_trusted = True
     assert services.reply_to_question(question, another_resident, "Thanks!").status == PostStatus.PUBLISHED
+
+
+def test_answer_emails_can_be_sent_from_a_worker(question, crowd, staff_member, settings, monkeypatch, django_capture_on_commit_callbacks):
+    from portal.forums import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.send_answer_notifications, "delay_on_commit", lambda question_id: queued.append(question_id))
+    settings.FORUM_NOTIFY_IN_WORKER = True
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer_question(question, staff_member, "Answer.")
+    assert queued == [question.pk] and mail.outbox == []
+    assert tasks.send_answer_notifications(question.pk) == 4

@@ -134,3 +134,11 @@ def test_the_body_is_rendered_as_safe_markdown(resident):
 def test_the_asker_follows_the_question(resident):
     q = services.ask_question(resident, title="Will there be more turbines?", body="x", topic="energy")
     assert q.follows.filter(user=resident).exists()
+
+
+def test_the_form_offers_only_meetings_still_taking_questions(login, resident, make_meeting, settings):
+    settings.FORUM_DOCKET_FREEZE_DAYS = 3
+    make_meeting(days_ahead=10, title="Open forum in ten days")
+    make_meeting(days_ahead=2, title="Forum about to freeze")
+    page = login(resident).get("/forum/ask/").content.decode()
+    assert "Open forum in ten days" in page and "Forum about to freeze" not in page
