@@ -8,7 +8,7 @@ Palette: Okabe-Ito, which stays distinguishable with the common colour-vision de
 
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import matplotlib
 import numpy as np
@@ -34,6 +34,8 @@ class Chart:
     png: bytes
     svg: bytes
     table: dict
+    # Kept so the PDF can embed the vector figure; never stored.
+    figure: Figure | None = field(default=None, compare=False, repr=False)
 
 
 def render(fig):
@@ -106,7 +108,7 @@ def daily_supply(series, zone):
         "columns": ["Day (local)", "Grid (MW avg)", "On-site (MW avg)", "Not served (MW avg)", "Contract (MW)"],
         "rows": [[d, round(g, 2), round(o, 2), round(u, 2), round(c, 2)] for d, g, o, u, c in zip(days, grid, onsite, unserved, contract)],
     }
-    return Chart("daily-supply", "Daily supply: grid vs on-site generation", alt, png, svg, table)
+    return Chart("daily-supply", "Daily supply: grid vs on-site generation", alt, png, svg, table, fig)
 
 
 def monthly_energy(series, zone):
@@ -136,7 +138,7 @@ def monthly_energy(series, zone):
         "columns": ["Month (local)", "Grid (MWh)", "On-site (MWh)", "Not served (MWh)"],
         "rows": [[m, round(g, 1), round(o, 1), round(u, 1)] for m, g, o, u in zip(months, grid, onsite, unserved)],
     }
-    return Chart("monthly-energy", "Energy by month", alt, png, svg, table)
+    return Chart("monthly-energy", "Energy by month", alt, png, svg, table, fig)
 
 
 def _step_hours(series):
@@ -176,7 +178,7 @@ def emissions_by_pollutant(series, labels, missing_grid=()):
             for p, o, g in zip(pollutants, onsite, grid)
         ],
     }
-    return Chart("emissions", "Emissions by pollutant", alt, png, svg, table)
+    return Chart("emissions", "Emissions by pollutant", alt, png, svg, table, fig)
 
 
 def _round(value):
@@ -221,7 +223,7 @@ def generator_output(series, generators, zone):
         "columns": ["Day (local)", *[f"{n} (MWh)" for n in names]],
         "rows": [[d, *[round(float(s[i]), 2) for s in sums]] for i, d in enumerate(days)],
     }
-    return Chart("generator-output", "Generator output and run hours", alt, png, svg, table)
+    return Chart("generator-output", "Generator output and run hours", alt, png, svg, table, fig)
 
 
 def headline_ranges(metrics):
@@ -250,7 +252,7 @@ def headline_ranges(metrics):
         "columns": ["Figure", "Unit", "Central", "P5", "P50", "P95"],
         "rows": [[m.label, m.unit, _round(m.value), *[None if v is None else _round(v) for v in (m.p5, m.p50, m.p95)]] for m in chosen],
     }
-    return Chart("headline-ranges", "Headline figures with their uncertainty", alt, png, svg, table)
+    return Chart("headline-ranges", "Headline figures with their uncertainty", alt, png, svg, table, fig)
 
 
 def scenario_comparison(result):
@@ -289,7 +291,7 @@ def scenario_comparison(result):
     else:
         alt = "No scenarios were computed with this report."
     table = {"columns": ["Figure", "Unit", "Base case", *names], "rows": rows}
-    return Chart("scenarios", "Scenarios compared", alt, png, svg, table)
+    return Chart("scenarios", "Scenarios compared", alt, png, svg, table, fig)
 
 
 def report_charts(result, zone, snapshot=None):

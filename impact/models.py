@@ -548,6 +548,17 @@ class ReportRun(models.Model):
     def __str__(self):
         return f"Run {self.pk} of {self.report} ({self.get_status_display()})"
 
+    def save(self, *args, **kwargs):
+        # Results, inputs and status of a published run are frozen; the service layer never saves
+        # one, so this only stops accidents (the admin, a shell, a future code path).
+        if self.pk:
+            _refuse_if_published(self.pk)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_if_published(self.pk)
+        return super().delete(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("impact:run", args=[self.pk])
 
@@ -583,6 +594,14 @@ class ReportMetric(models.Model):
     def __str__(self):
         return f"{self.label}: {self.value:g} {self.unit}"
 
+    def save(self, *args, **kwargs):
+        _refuse_if_published(self.run_id)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_if_published(self.run_id)
+        return super().delete(*args, **kwargs)
+
 
 class SeriesPoint(models.Model):
     """One time step of a run's base-case series; ``values`` maps column name (unit in name) → value."""
@@ -597,6 +616,10 @@ class SeriesPoint(models.Model):
 
     def __str__(self):
         return f"{self.run_id} @ {self.timestamp:%Y-%m-%dT%H:%MZ}"
+
+    def save(self, *args, **kwargs):
+        _refuse_if_published(self.run_id)
+        super().save(*args, **kwargs)
 
 
 class ReportChart(models.Model):
@@ -617,6 +640,10 @@ class ReportChart(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        _refuse_if_published(self.run_id)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("impact:chart", args=[self.run_id, self.key, "png"])
@@ -645,9 +672,89 @@ class ReportVersion(models.Model):
     def __str__(self):
         return f"{self.report} v{self.number}"
 
+    def save(self, *args, **kwargs):
+        if self.pk and ReportVersion.objects.filter(pk=self.pk).exists():
+            raise PublishedRunError("A published version never changes; publish a correction instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PublishedRunError("A published version cannot be deleted; publish a correction instead.")
+
     def get_absolute_url(self):
         return reverse("impact:report-version", args=[self.report.facility.slug, self.report.period, self.number])
 
     def superseded_by(self):
         """The newest later version, or None when this one is current."""
         return self.report.versions.filter(number__gt=self.number).order_by("-number").first()
+
+
+class PublishedRunError(ValueError):
+    """Raised when something tries to change what a published version shows."""
+
+
+def _refuse_if_published(run_id):
+    if run_id and ReportVersion.objects.filter(run_id=run_id).exists():
+        raise PublishedRunError("This run is published and can no longer change; publish a correction instead.")
+
+
+class ReportArtifact(models.Model):
+    """A download made by the worker with the run: hourly CSV, summary JSON, PDF; with its SHA-256."""
+
+    class Kind(models.TextChoices):
+        CSV = "csv", "Hourly series (CSV)"
+        JSON = "json", "Summary (JSON)"
+        PDF = "pdf", "Report (PDF)"
+
+    CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json", "pdf": "application/pdf"}
+
+    run = models.ForeignKey(ReportRun, on_delete=models.CASCADE, related_name="artifacts")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    size_bytes = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["run", "kind"]
+        constraints = [models.UniqueConstraint(fields=["run", "kind"], name="one_artifact_per_kind")]
+
+    def __str__(self):
+        return self.filename
+
+    def save(self, *args, **kwargs):
+        _refuse_if_published(self.run_id)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("impact:download", args=[self.run_id, self.kind])
+
+
+class ReportSubscription(models.Model):
+    """A resident's request to be e-mailed when a facility publishes a report (double opt-in)."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="subscriptions")
+    email = models.EmailField()
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["facility", "email"]
+        constraints = [models.UniqueConstraint(fields=["facility", "email"], name="one_subscription_per_email")]
+
+    def __str__(self):
+        return f"{self.email} → {self.facility}"
+
+
+class SubscriptionDelivery(models.Model):
+    """One e-mail sent for one published version to one subscriber, so a rerun never sends twice."""
+
+    version = models.ForeignKey(ReportVersion, on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey(ReportSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "subscription"], name="one_delivery_per_version")]
+
+    def __str__(self):
+        return f"{self.version} → {self.subscription.email}"

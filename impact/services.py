@@ -16,10 +16,21 @@ from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
-from impact import adapters, charts, engine
+from impact import adapters, charts, downloads, engine
 from impact.engine.inputs import Period, RunOptions
-from impact.models import Report, ReportChart, ReportMetric, ReportRun, ReportVersion, SeriesPoint
-from impact.periods import parse_period
+from impact.models import (
+    Facility,
+    Report,
+    ReportArtifact,
+    ReportChart,
+    ReportMetric,
+    ReportRun,
+    ReportSubscription,
+    ReportVersion,
+    SeriesPoint,
+    SubscriptionDelivery,
+)
+from impact.periods import parse_period, previous_month
 
 log = logging.getLogger(__name__)
 
@@ -126,9 +137,10 @@ def execute_run(run_id):
         result = engine.compute(facility_input, engine_period(run.report), options, scenarios)
         _set_stage(run_id, ReportRun.Stage.DRAWING)
         drawn = charts.report_charts(result, run.report.facility.zone, run.input_snapshot)
+        files = downloads.build_downloads(run, result, drawn)
         _set_stage(run_id, ReportRun.Stage.SAVING)
         with transaction.atomic():
-            _save_results(run, result, drawn, time.perf_counter() - began)
+            _save_results(run, result, drawn, files, time.perf_counter() - began)
     except Exception as exc:  # noqa: BLE001 - any failure must end as a failed run, never a stuck one
         log.exception("run %s failed", run_id)
         ReportRun.objects.filter(pk=run_id).update(
@@ -140,7 +152,7 @@ def execute_run(run_id):
     return True
 
 
-def _save_results(run, result, drawn, compute_seconds):
+def _save_results(run, result, drawn, files, compute_seconds):
     base = result.base
     metrics = []
     for scenario_name, engine_result in [("", base), *result.scenarios.items()]:
@@ -170,6 +182,10 @@ def _save_results(run, result, drawn, compute_seconds):
     ReportChart.objects.bulk_create(
         ReportChart(run=run, key=c.key, title=c.title, alt_text=c.alt_text, png=c.png, svg=c.svg, table=c.table, order=i)
         for i, c in enumerate(drawn)
+    )
+    ReportArtifact.objects.bulk_create(
+        ReportArtifact(run=run, kind=f.kind, filename=f.filename, content=f.content, sha256=f.sha256, size_bytes=len(f.content))
+        for f in files
     )
     summary = base.to_dict()
     summary["scenarios"] = {name: r.to_dict() for name, r in result.scenarios.items()}
@@ -218,7 +234,103 @@ def publish_run(run, *, user=None, changelog=""):
             published_by=user if user is not None and user.is_authenticated else None,
             changelog=changelog,
         )
+        version_id = version.pk
+        transaction.on_commit(lambda: _notify_later(version_id))
     return version, True
+
+
+def _notify_later(version_id):
+    from impact.tasks import notify_subscribers
+
+    notify_subscribers.delay(version_id)
+
+
+def draft_monthly_reports(today=None):
+    """Queue last month's report for every active facility that has no run of it yet.
+
+    Run by Celery beat on the 1st; running it twice queues nothing more. Returns the new runs.
+    """
+    period = previous_month(today or timezone.localdate())
+    created = []
+    for facility in Facility.objects.filter(is_active=True):
+        already = ReportRun.objects.filter(report__facility=facility, report__period=period.key).exclude(
+            status=ReportRun.Status.FAILED
+        )
+        if already.exists():
+            continue
+        try:
+            created.append(request_report(facility, period.key))
+        except ReportError as exc:
+            log.warning("monthly report for %s not queued: %s", facility, exc)
+    return created
+
+
+# --- Subscriptions --------------------------------------------------------------------------------
+
+
+def subscribe(facility, email):
+    """Record a subscription and e-mail a confirmation link; returns (subscription, created).
+
+    Asking again re-sends the link and creates nothing; nobody is subscribed without confirming.
+    """
+    from django.core.mail import send_mail
+    from django.utils.crypto import get_random_string
+
+    email = email.strip().lower()
+    subscription, created = ReportSubscription.objects.get_or_create(
+        facility=facility, email=email, defaults={"token": get_random_string(48)}
+    )
+    if subscription.confirmed_at is None:
+        link = f"{settings.SITE_URL}/subscriptions/{subscription.token}/confirm/"
+        send_mail(
+            f"Confirm: new reports for {facility.name}",
+            f"Someone (we hope you) asked to be e-mailed when a report on {facility.name} is published.\n\n"
+            f"Confirm here: {link}\n\nIf it wasn't you, ignore this message and nothing will be sent.",
+            None,
+            [email],
+        )
+    return subscription, created
+
+
+def confirm_subscription(token):
+    """Confirm by token; returns the subscription (None for an unknown token)."""
+    subscription = ReportSubscription.objects.filter(token=token).first()
+    if subscription and subscription.confirmed_at is None:
+        ReportSubscription.objects.filter(pk=subscription.pk, confirmed_at__isnull=True).update(confirmed_at=timezone.now())
+        subscription.refresh_from_db()
+    return subscription
+
+
+def unsubscribe(token):
+    """Remove a subscription by its token; returns whether one was removed."""
+    deleted, _ = ReportSubscription.objects.filter(token=token).delete()
+    return bool(deleted)
+
+
+def notify_subscribers(version_id):
+    """E-mail every confirmed subscriber of the facility once about this version; returns how many."""
+    from django.core.mail import send_mail
+
+    version = ReportVersion.objects.select_related("report__facility").get(pk=version_id)
+    facility = version.report.facility
+    sent = 0
+    for subscription in facility.subscriptions.filter(confirmed_at__isnull=False):
+        with transaction.atomic():
+            _, created = SubscriptionDelivery.objects.get_or_create(version=version, subscription=subscription)
+            if not created:
+                continue  # already told: a rerun of this task must not send twice
+            kind = "A correction" if version.number > 1 else "A new report"
+            send_mail(
+                f"{kind}: {facility.name}, {version.report.period_label}",
+                f"{kind} on {facility.name} for {version.report.period_label} was published (version {version.number}).\n\n"
+                f"{settings.SITE_URL}{version.get_absolute_url()}\n"
+                + (f"\nWhat changed: {version.changelog}\n" if version.changelog else "")
+                + f"\nUnsubscribe: {settings.SITE_URL}/subscriptions/{subscription.token}/unsubscribe/\n",
+                None,
+                [subscription.email],
+            )
+        sent += 1
+    return sent
 
 
 def latest_versions():

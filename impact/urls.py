@@ -26,5 +26,10 @@ urlpatterns = [
     path("reports/charts/<int:run_id>/<slug:key>.<str:fmt>", views.chart_image, name="chart"),
     path("reports/<slug:facility>/<period:period>/", views.report_version, name="report-latest"),
     path("reports/<slug:facility>/<period:period>/v<int:number>/", views.report_version, name="report-version"),
+    path("reports/downloads/<int:run_id>.<str:kind>", views.download, name="download"),
     path("facilities/<slug:slug>/", views.facility_detail, name="facility"),
+    path("facilities/<slug:slug>/subscribe/", views.subscribe, name="subscribe"),
+    path("subscriptions/<str:token>/confirm/", views.confirm_subscription, name="subscription-confirm"),
+    path("subscriptions/<str:token>/unsubscribe/", views.unsubscribe, name="unsubscribe"),
+    path("feeds/reports.atom", views.ReportFeed(), name="report-feed"),
 ]

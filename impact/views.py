@@ -1,14 +1,20 @@
 """Public pages: the overview, the report list, a report version, a run's progress, chart images."""
 
+import json
+
+from django import forms
+from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import http_date
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from impact import services, summary
 from impact.filters import ReportVersionFilter
-from impact.models import Facility, Report, ReportChart, ReportRun, ReportVersion
+from impact.models import Facility, Report, ReportArtifact, ReportChart, ReportRun, ReportVersion
 
 CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 HEADLINE_KEYS = ("energy_facility_mwh", "peak_facility_mw", "onsite_share", "co2e_total_t", "nox_onsite_t", "water_onsite_m3")
@@ -34,6 +40,7 @@ def _report_context(run, version=None):
         "scenario_metrics": scenario_metrics,
         "sentences": summary.sentences(report.period_label, metrics, data),
         "charts": run.charts.defer("png", "svg"),
+        "artifacts": run.artifacts.defer("content"),
         "assumptions": run.input_snapshot.get("assumptions", []),
         "comparisons": data.get("comparisons", []),
         "generators": data.get("generators", []),
@@ -41,6 +48,7 @@ def _report_context(run, version=None):
         "checks": data.get("checks", {}),
         "gwp": data.get("gwp", {}),
         "headline_keys": HEADLINE_KEYS,
+        "snapshot_json": json.dumps(run.input_snapshot, indent=2, sort_keys=True, ensure_ascii=False),
     }
 
 
@@ -101,7 +109,9 @@ def run_detail(request, pk):
 def facility_detail(request, slug):
     facility = get_object_or_404(Facility, slug=slug)
     versions = services.latest_versions().filter(report__facility=facility)
-    return render(request, "impact/facility_detail.html", {"facility": facility, "versions": versions})
+    return render(
+        request, "impact/facility_detail.html", {"facility": facility, "versions": versions, "form": SubscribeForm()}
+    )
 
 
 @require_GET
@@ -124,3 +134,95 @@ def chart_image(request, run_id, key, fmt):
     else:
         response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _visible_run_or_404(request, run_id):
+    """A run the requester may see: published ones for everyone, drafts for staff only."""
+    run = get_object_or_404(ReportRun.objects.select_related("report__facility"), pk=run_id)
+    version = ReportVersion.objects.filter(run_id=run_id).first()
+    if version is None and not request.user.is_staff:
+        raise Http404("No such report.")
+    return run, version
+
+
+@require_GET
+def download(request, run_id, kind):
+    """A stored download (CSV, JSON, PDF), named after the published version when there is one."""
+    run, version = _visible_run_or_404(request, run_id)
+    artifact = get_object_or_404(ReportArtifact, run=run, kind=kind)
+    response = HttpResponse(bytes(artifact.content), content_type=ReportArtifact.CONTENT_TYPES[kind])
+    filename = artifact.filename
+    if version:
+        filename = f"{run.report.facility.slug}_{run.report.period}_v{version.number}.{filename.rsplit('.', 1)[1]}"
+        if filename.endswith(".csv"):
+            filename = filename.replace(".csv", "_hourly.csv")
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["ETag"] = f'"{artifact.sha256}"'
+    response["Digest"] = f"sha-256={artifact.sha256}"
+    return response
+
+
+class SubscribeForm(forms.Form):
+    email = forms.EmailField(label="Your e-mail address")
+    # Honeypot: people leave it empty; form-filling bots do not.
+    website = forms.CharField(required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+
+
+@require_POST
+def subscribe(request, slug):
+    facility = get_object_or_404(Facility, slug=slug)
+    form = SubscribeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Please give a valid e-mail address.")
+        return redirect(facility)
+    if not form.cleaned_data["website"]:
+        services.subscribe(facility, form.cleaned_data["email"])
+    # The same answer either way, so the form does not reveal who is subscribed.
+    messages.success(request, "Check your inbox: we sent a link to confirm the subscription.")
+    return redirect(facility)
+
+
+def confirm_subscription(request, token):
+    subscription = services.confirm_subscription(token)
+    if subscription is None:
+        raise Http404("This confirmation link is not valid (it may have been used to unsubscribe).")
+    messages.success(request, f"Subscribed: you will get an e-mail when a report on {subscription.facility} is published.")
+    return redirect(subscription.facility)
+
+
+def unsubscribe(request, token):
+    if request.method == "POST":
+        removed = services.unsubscribe(token)
+        return render(request, "impact/unsubscribed.html", {"removed": removed})
+    # A GET only asks: mail scanners that follow links must not unsubscribe anyone.
+    return render(request, "impact/unsubscribe_confirm.html", {"token": token})
+
+
+class ReportFeed(Feed):
+    """Atom feed of published report versions, newest first."""
+
+    feed_type = Atom1Feed
+    title = "Community Impact Portal: published reports"
+    link = "/reports/"
+    subtitle = "Energy, emissions and water reports, and their corrections."
+
+    def items(self):
+        return ReportVersion.objects.select_related("report__facility").order_by("-published_at")[:50]
+
+    def item_title(self, item):
+        prefix = f"Correction (v{item.number}): " if item.number > 1 else ""
+        return f"{prefix}{item.report.facility.name}, {item.report.period_label}"
+
+    def item_description(self, item):
+        metrics = {m.key: m for m in item.run.metrics.filter(scenario="")}
+        text = " ".join(s.text for s in summary.sentences(item.report.period_label, metrics, item.run.summary or {}))
+        return f"{item.changelog}\n\n{text}".strip() if item.changelog else text
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.published_at

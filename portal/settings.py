@@ -66,7 +66,8 @@ NUM_PROXIES = envint("NUM_PROXIES", 0, minimum=0)
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the staff console's two-factor, audited site as admin.site.
+    "portal.staff.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -83,6 +84,9 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.forums",
     "impact",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "portal.staff",
 ]
 
 MIDDLEWARE = [
@@ -91,7 +95,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.staff.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -299,3 +305,14 @@ FORUM_CARRY_OVER_GRACE_DAYS = envint("FORUM_CARRY_OVER_GRACE_DAYS", 2, minimum=0
 # Send answer e-mails from a Celery worker (a big follower list then never slows the request).
 FORUM_NOTIFY_IN_WORKER = envbool("FORUM_NOTIFY_IN_WORKER", False)
 ACCOUNT_LOGIN_FAILURES_PER_IP = envint("ACCOUNT_LOGIN_FAILURES_PER_IP", 50, minimum=1)
+
+# --- Staff console ------------------------------------------------------------------------------
+# The admin asks staff for a TOTP code from an enrolled device (manage.py enrol_totp <username>).
+# Turn off only on a laptop; with DEBUG off it must stay on.
+STAFF_REQUIRE_OTP = envbool("STAFF_REQUIRE_OTP", True)
+if not DEBUG and not STAFF_REQUIRE_OTP:
+    raise ImproperlyConfigured("STAFF_REQUIRE_OTP is off but DEBUG is off too: staff need two-factor login in production.")
+# A staff session ends after this long without a request (residents' sessions are not affected).
+STAFF_SESSION_IDLE_MINUTES = envint("STAFF_SESSION_IDLE_MINUTES", 30, minimum=1)
+# The issuer shown in authenticator apps next to the account name.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Community Impact Portal")

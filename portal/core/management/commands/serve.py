@@ -44,10 +44,10 @@ class Command(BaseCommand):
 
     def _start_worker(self):
         broker = settings.CELERY_BROKER_URL.split("://")[0]
-        self.stdout.write(f"Starting a Celery worker (broker: {broker}).")
+        self.stdout.write(f"Starting a Celery worker with the beat scheduler (broker: {broker}).")
         # --pool=solo: one process is enough here and behaves the same on every OS.
         return subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=WARNING"],
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--beat", "--pool=solo", "--loglevel=WARNING"],
             env=os.environ.copy(),
         )
 

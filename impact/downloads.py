@@ -1,0 +1,153 @@
+"""Downloads the worker makes with every run: hourly CSV, summary JSON and a PDF.
+
+They are stored with the run (and so with the published version) together with their SHA-256,
+so what a journalist downloads today is byte-for-byte what the page offered on publication.
+"""
+
+import csv
+import hashlib
+import io
+import json
+import textwrap
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from impact import summary as plain
+
+A4_PORTRAIT = (8.27, 11.69)
+ASSUMPTION_ROWS_PER_PAGE = 28
+
+
+@dataclass(frozen=True)
+class Download:
+    kind: str
+    filename: str
+    content: bytes
+
+    @property
+    def sha256(self):
+        return hashlib.sha256(self.content).hexdigest()
+
+
+def iso_utc(stamps):
+    """datetime64 (naive UTC) → '2024-07-01T05:00:00Z' strings."""
+    return [f"{s}Z" for s in np.datetime_as_string(stamps.astype("datetime64[s]"), unit="s")]
+
+
+def series_csv(columns):
+    """The hourly series as CSV: ISO 8601 UTC timestamps, units in every column name."""
+    names = list(columns)
+    stamps = iso_utc(columns["timestamp_utc"])
+    data = [columns[n].astype(float) for n in names[1:]]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(names)
+    for i, stamp in enumerate(stamps):
+        writer.writerow([stamp, *(_cell(col[i]) for col in data)])
+    return out.getvalue().encode()
+
+
+def _cell(value):
+    # repr() of a float round-trips exactly; NaN (no data) becomes an empty cell.
+    return "" if np.isnan(value) else repr(float(value))
+
+
+def summary_json(meta, engine_summary, assumptions):
+    """Everything but the series, as indented JSON with sorted keys (stable bytes)."""
+    payload = {**meta, "result": engine_summary, "assumptions": assumptions}
+    return json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False, default=str).encode()
+
+
+def report_pdf(meta, result, charts, assumptions):
+    """A PDF: a summary page, one page per chart, then the assumptions with their sources."""
+    buffer = io.BytesIO()
+    with PdfPages(buffer, metadata={"Title": meta["title"], "CreationDate": None, "ModDate": None}) as pdf:
+        pdf.savefig(_summary_page(meta, result))
+        for chart in charts:
+            if chart.figure is not None:
+                pdf.savefig(chart.figure)
+        for start in range(0, max(len(assumptions), 1), ASSUMPTION_ROWS_PER_PAGE):
+            pdf.savefig(_assumptions_page(assumptions[start : start + ASSUMPTION_ROWS_PER_PAGE], start))
+    return buffer.getvalue()
+
+
+def _summary_page(meta, result):
+    fig = Figure(figsize=A4_PORTRAIT)
+    fig.text(0.08, 0.95, meta["title"], fontsize=15, weight="bold", va="top")
+    lines = [f"{meta['facility']} · {meta['period_label']}", f"Engine {meta['engine_version']}, inputs {meta['input_hash'][:16]}, GWP {meta['gwp_set']}", ""]
+    base = result.base
+    for sentence in plain.sentences(meta["period_label"], base.metrics, base.to_dict()):
+        lines.extend(textwrap.wrap(sentence.text, 95) + [""])
+    lines.append("Headline figures (central, 90 % range P5–P95):")
+    for key in ("energy_facility_mwh", "energy_onsite_mwh", "co2e_total_t", "nox_onsite_t", "formaldehyde_onsite_t", "water_onsite_m3"):
+        m = base.metrics.get(key)
+        if m is None:
+            continue
+        spread = f"  ({m.p5:,.4g} – {m.p95:,.4g})" if m.p5 is not None else ""
+        lines.extend(textwrap.wrap(f"• {m.label}: {m.value:,.4g} {m.unit}{spread}", 95))
+    fig.text(0.08, 0.90, "\n".join(lines), fontsize=8.5, va="top", family="DejaVu Sans")
+    return fig
+
+
+def _assumptions_page(rows, offset):
+    fig = Figure(figsize=A4_PORTRAIT)
+    fig.text(0.05, 0.97, "Assumptions and sources" + (" (continued)" if offset else ""), fontsize=12, weight="bold", va="top")
+    ax = fig.add_axes([0.03, 0.03, 0.94, 0.9])
+    ax.axis("off")
+    cells = [
+        [
+            textwrap.shorten(a["label"], 42),
+            _short(a["central"]),
+            _short(a["low"]),
+            _short(a["high"]),
+            a["status"],
+            textwrap.shorten(a["source"] or "—", 60),
+        ]
+        for a in rows
+    ]
+    if cells:
+        table = ax.table(
+            cellText=cells,
+            colLabels=["Input", "Value", "Low", "High", "Status", "Source"],
+            colWidths=[0.3, 0.09, 0.09, 0.09, 0.06, 0.37],
+            loc="upper left",
+        )
+        table.auto_set_font_size(False)
+        table.set_fontsize(6)
+        table.scale(1, 1.6)
+    return fig
+
+
+def _short(value):
+    if value is None:
+        return "—"
+    return f"{value:,.4g}" if isinstance(value, (int, float)) else str(value)
+
+
+def build_downloads(run, result, charts):
+    """The three downloads for a run, named after the facility, period and inputs."""
+    report = run.report
+    stem = f"{report.facility.slug}_{report.period}_{run.input_hash[:8]}"
+    assumptions = run.input_snapshot.get("assumptions", [])
+    meta = {
+        "title": f"{report.facility.name}: {report.period_label}",
+        "facility": report.facility.name,
+        "facility_slug": report.facility.slug,
+        "period": report.period,
+        "period_label": report.period_label,
+        "engine_version": result.base.engine_version,
+        "input_hash": run.input_hash,
+        "gwp_set": run.gwp_set,
+        "monte_carlo_samples": run.monte_carlo_samples,
+        "seed": run.seed,
+        "timestamps": "ISO 8601, UTC; each row is the step starting at that time",
+    }
+    engine_summary = result.to_dict()
+    return [
+        Download("csv", f"{stem}_hourly.csv", series_csv(result.base.series.columns())),
+        Download("json", f"{stem}_summary.json", summary_json(meta, engine_summary, assumptions)),
+        Download("pdf", f"{stem}.pdf", report_pdf(meta, result, charts, assumptions)),
+    ]
