@@ -7,12 +7,13 @@ the same :func:`physics.simulate` as the central run.
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from typing import Any
 
 import numpy as np
 
-from .inputs import FacilityInput, Uncertain
+from .inputs import FacilityInput, FuelInput, Uncertain
 from .paths import get_path, set_paths
 from .physics import Cache, simulate, totals
 from .timebase import TimeBase
@@ -34,23 +35,71 @@ def draw(unc: Uncertain, central: float, n: int, seed: int) -> np.ndarray:
     return rng.triangular(unc.low, float(central), unc.high, n)
 
 
-def run_monte_carlo(facility: FacilityInput, tb: TimeBase, gwp: dict[str, Any], n: int,
-                    seed: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Return (draws by path, metric samples by key), each array of length ``n``."""
+# Inputs that change only what energy and fuel are multiplied by (emission factors and rates,
+# water intensities, Part 98 fuel factors), never the load or the dispatch. Two variants whose
+# facilities differ only here share one Monte Carlo simulation (see physics_signature).
+_ACCOUNTING_ONLY = ("grid.emission_rates_lb_per_mwh", "grid.generation_water_l_per_kwh", "grid.utility",
+                    "cooling.wue_l_per_kwh", "fuel", "name", "climate.source")
+_GENERATOR_ACCOUNTING_ONLY = ("emission_factors_lb_per_mmbtu", "controls", "controlled_factors_lb_per_mmbtu")
+
+
+def _accounting_only(path: str) -> bool:
+    parts = path.split(".")
+    if parts[0] == "generators" and len(parts) > 2 and parts[2] in _GENERATOR_ACCOUNTING_ONLY:
+        return True
+    return any(path == p or path.startswith(p + ".") for p in _ACCOUNTING_ONLY)
+
+
+def physics_signature(facility: FacilityInput) -> FacilityInput:
+    """The facility with every accounting-only input blanked: two facilities with equal
+    signatures (and the same seed, period and sample count) simulate identically, sample by sample,
+    because each uncertain input's draws depend only on its path and the seed."""
+    return dataclasses.replace(
+        facility,
+        name="",
+        grid=dataclasses.replace(facility.grid, utility="", emission_rates_lb_per_mwh={},
+                                 generation_water_l_per_kwh=0.0),
+        cooling=dataclasses.replace(facility.cooling, wue_l_per_kwh=0.0),
+        fuel=FuelInput(),
+        climate=dataclasses.replace(facility.climate, source=""),
+        generators=tuple(dataclasses.replace(g, emission_factors_lb_per_mmbtu={}, controls="",
+                                             controlled_factors_lb_per_mmbtu={})
+                         for g in facility.generators),
+        uncertainties=tuple(u for u in facility.uncertainties if not _accounting_only(u.path)),
+    )
+
+
+def run_monte_carlo(facility: FacilityInput, tb: TimeBase, gwp: dict[str, Any], n: int, seed: int,
+                    shared: list | None = None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Return (draws by path, metric samples by key), each array of length ``n``.
+
+    ``shared`` (a list kept by the caller across the base and its scenarios) lets a variant
+    that differs only in accounting inputs reuse an earlier variant's per-sample simulation and
+    recompute just the totals.
+    """
     draws = {
         unc.path: draw(unc, get_path(facility, unc.path), n, seed) for unc in facility.uncertainties
     }
     chunk = max(1, CHUNK_ELEMENTS // max(tb.n_steps, 1))
+    signature = physics_signature(facility) if shared is not None else None
+    sims = next((cached for sig, cached in (shared or ()) if sig == signature), None)
+    record = sims is None
+    if record:
+        sims = []
     out: dict[str, np.ndarray] = {}
     cache = Cache(reuse_buffers=True)
-    for lo in range(0, n, chunk):
+    for i, lo in enumerate(range(0, n, chunk)):
         hi = min(n, lo + chunk)
         sampled = set_paths(facility, {path: values[lo:hi, None] for path, values in draws.items()})
-        result = totals(simulate(sampled, tb, full=False, cache=cache), sampled, tb, gwp)
+        if record:
+            sims.append(simulate(sampled, tb, full=False, cache=cache))
+        result = totals(sims[i], sampled, tb, gwp)
         for key, value in result.items():
             if key not in out:
                 out[key] = np.empty(n)
             out[key][lo:hi] = value  # broadcasts a per-run constant to every sample
+    if record and shared is not None:
+        shared.append((signature, sims))
     return draws, out
 
 

@@ -101,8 +101,8 @@ def heat_rate_multiplier(gen: GeneratorInput, load_fraction: Any) -> Any:
     """Part-load heat-rate multiplier: linear between the curve points, flat beyond the first and
     last point; 1 without a curve.
 
-    Written as y0 + Σ slope_i × (clip(x, x_i, x_i+1) − x_i) rather than np.interp: it is about
-    three times faster here and broadcasts when the curve points themselves are sampled.
+    Written as y0 + Σ slope_i × (clip(x, x_i, x_i+1) − x_i) rather than np.interp: it is faster
+    for these few-point curves and broadcasts when the curve points themselves are sampled.
     """
     curve = gen.part_load_heat_rate
     if not curve:
@@ -117,10 +117,11 @@ def generator_factors_kg_per_mmbtu(gen: GeneratorInput, fuel: FuelInput) -> dict
     """Emission factors in kg/MMBtu (HHV) for every pollutant in POLLUTANTS.
 
     CO2, CH4 and N2O come from Part 98 (FuelInput) - except that an AP-42 CH4 factor on the
-    generator replaces Part 98's CH4: Part 98 Table C-2's 1E-3 kg/MMBtu is for boilers, and
-    reciprocating engines slip far more unburned methane (AP-42 4SLB 1.25 lb/MMBtu; Subpart W
-    sites must use §98.233(z)(4) for engines and turbines, factors.md §3). With ``controls`` set,
-    controlled factors replace the uncontrolled ones where given.
+    generator replaces Part 98's CH4: Table C-2's 1.0E-3 kg/MMBtu is a generic default for
+    stationary combustion of gas, while lean-burn engines slip far more unburned methane (AP-42
+    4SLB 1.25 lb/MMBtu = 0.567 kg/MMBtu), and Part 98 itself sends Subpart W sites with engines or
+    turbines to §98.233(z)(4) instead (factors.md §3). With ``controls`` set, controlled factors
+    replace the uncontrolled ones where given.
     """
     factors_lb = dict(gen.emission_factors_lb_per_mmbtu)
     if gen.controls:
@@ -143,7 +144,7 @@ def co2e(masses: dict[str, Any], gwp: dict[str, Any]) -> Any:
 class Cache:
     """Memo for per-step arrays that depend only on inputs a Monte Carlo chunk did not sample.
 
-    Keys are the identities of the input objects: :func:`paths.set_path` rebuilds only the
+    Keys are the identities of the input objects: :func:`paths.set_paths` rebuilds only the
     objects along a sampled path, so every other object keeps its identity across chunks and
     its arrays (temperature, utilisation, windows, contract capacity) are computed once.
     """
@@ -414,9 +415,11 @@ def totals(sim: Simulation, facility: FacilityInput, tb: TimeBase, gwp: dict[str
 
     fuel_total: Any = 0.0
     onsite_kg: dict[str, Any] = {p: 0.0 for p in POLLUTANTS}
-    for run in sim.generators:
+    # Factors come from ``facility`` (not from run.gen): a scenario that changes only factors
+    # reuses another variant's simulation.
+    for run, gen in zip(sim.generators, facility.generators):
         fuel_total = fuel_total + run.fuel_total_mmbtu
-        factors = generator_factors_kg_per_mmbtu(run.gen, facility.fuel)
+        factors = generator_factors_kg_per_mmbtu(gen, facility.fuel)
         for p in POLLUTANTS:
             onsite_kg[p] = onsite_kg[p] + run.fuel_total_mmbtu * per_sample(factors[p])
     out["fuel_mmbtu"] = fuel_total

@@ -246,7 +246,7 @@ def _notes(facility: FacilityInput, sim: Simulation) -> list[str]:
 
 
 def _run_one(name: str, facility: FacilityInput, period: Period, tb: TimeBase, options: RunOptions,
-             dropped: list[str]) -> EngineResult:
+             dropped: list[str], shared: list) -> EngineResult:
     gwp_info = GWP_SETS[options.gwp_set]
     sim = simulate(facility, tb, full=True)
     tot = totals(sim, facility, tb, gwp_info)
@@ -265,7 +265,7 @@ def _run_one(name: str, facility: FacilityInput, period: Period, tb: TimeBase, o
     draws: dict[str, np.ndarray] = {}
     n = options.monte_carlo_samples
     if n and facility.uncertainties:
-        draws, samples = run_monte_carlo(facility, tb, gwp_info, n, options.seed)
+        draws, samples = run_monte_carlo(facility, tb, gwp_info, n, options.seed, shared)
         # The same energy balance must hold in every sample.
         lhs = samples["energy_grid_mwh"] + samples["energy_onsite_mwh"] + samples["energy_unserved_mwh"]
         err = _rel_error(lhs, samples["energy_facility_mwh"])
@@ -342,7 +342,9 @@ def compute(facility: FacilityInput, period: Period, options: RunOptions = RunOp
         variants.append((scenario.name, variant, dropped))
 
     tb = make_timebase(period)
-    results = {name: _run_one(name, fac, period, tb, options, dropped) for name, fac, dropped in variants}
+    shared: list = []  # Monte Carlo simulations reusable by variants that differ only in factors
+    results = {name: _run_one(name, fac, period, tb, options, dropped, shared)
+               for name, fac, dropped in variants}
     base = results.pop(BASE_NAME)
     rows = [
         (key, m.label, m.unit, m.value, {name: r.metrics[key].value for name, r in results.items()})

@@ -81,3 +81,19 @@ def test_a_contract_from_a_date_scenario_matches_the_hand_count():
     assert late.metric("energy_onsite_mwh") == pytest.approx(3 * 100.0)
     assert late.metric("energy_grid_mwh") == pytest.approx(3 * 100.0)
     assert dataclasses.is_dataclass(late)
+
+
+def test_a_factors_only_scenario_reuses_the_base_simulation_and_matches_a_standalone_run():
+    import impact.engine.montecarlo as mc
+    f = dataclasses.replace(BASE, uncertainties=BASE.uncertainties + (
+        Uncertain("generators.0.emission_factors_lb_per_mmbtu.nox", 0.1, 0.5),
+        Uncertain("grid.emission_rates_lb_per_mwh.co2", 600.0, 800.0)))
+    scenario = Scenario("scr", {"generators.0.controls": "scr",
+                                "generators.0.controlled_factors_lb_per_mmbtu": {"nox": 0.0075}})
+    options = RunOptions(monte_carlo_samples=100, seed=4)
+    assert mc.physics_signature(apply_scenario(f, scenario)[0]) == mc.physics_signature(f)
+    together = compute(f, hours(24), options, (scenario,)).scenarios["scr"].to_dict()
+    alone = compute(apply_scenario(f, scenario)[0], hours(24), options).base.to_dict()
+    assert together["metrics"] == alone["metrics"]
+    assert together["drivers"] == alone["drivers"]
+    assert together["metrics"]["nox_onsite_t"]["value"] < compute(f, hours(24)).base.metric("nox_onsite_t")
