@@ -1,18 +1,31 @@
 """Staff admin for the facility model and report runs.
 
 Every facility part is edited inline on its facility; each part's assumptions (range, status,
-source) are edited inline on that part. Runs are read-only: they are computed by workers and
-changed only through impact.services.
+source) are edited inline on that part, and shown beside each input as its help text. Limits
+that come from physics are explained when a value breaks them.
+
+Runs, reports and versions are read-only: workers compute them and impact.services changes them.
+Admin actions only call those services: "compute report" enqueues a run (never computes in the
+request), "publish" and "publish correction" make a version, "retry" requeues a failed run.
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from impact import services
 from impact.models import (
     Assumption,
     ComputeFleet,
+    Confidence,
     Cooling,
     Facility,
     GeneratorEmissionFactor,
@@ -27,6 +40,109 @@ from impact.models import (
     Scenario,
     Source,
 )
+from impact.periods import previous_month
+from portal.staff.audit import record, snapshot
+from portal.staff.forms import ChangelogForm, ComputeReportForm
+from portal.staff.models import StaffAction
+
+# Why a bound holds, said to the analyst who typed a value outside it.
+LIMIT_REASONS = {
+    "accelerator_count": "a count cannot be negative",
+    "unit_count": "a count cannot be negative",
+    "tdp_w": "an accelerator cannot draw negative power",
+    "idle_w": "an idle accelerator still draws power, never less than none",
+    "server_overhead_w_per_accelerator": "servers draw power; they cannot give it back",
+    "network_storage_share": "it is a share of the server load, from 0 (none) to 1 (as much again)",
+    "mean_utilisation": "utilisation is a fraction of full load, from 0 (idle) to 1 (flat out)",
+    "diurnal_amplitude": "the daily swing is a fraction of the mean; above 1 the load would dip below zero",
+    "pue_at_reference": "PUE is total facility power over IT power, and a building cannot use less power than its IT load",
+    "pue_slope_per_degc": "cooling needs more power as the outdoor air warms, not less",
+    "wue_l_per_kwh": "cooling consumes water; it cannot return more than it draws",
+    "generation_water_l_per_kwh": "power plants consume water; they cannot return more than they draw",
+    "capacity_mw": "a grid connection cannot have negative capacity",
+    "lb_per_mwh": "generating electricity cannot take pollutants out of the air",
+    "rated_mw": "a generator cannot have negative output",
+    "min_load_fraction": "it is a fraction of rated output, from 0 to 1",
+    "heat_rate_btu_per_kwh": (
+        "1 kWh is 3,412.14 Btu, so a lower heat rate would turn more than 100 % of the fuel's energy into electricity"
+    ),
+    "availability": "it is the fraction of the units that can run, from 0 to 1",
+    "lb_per_mmbtu": "burning fuel cannot take pollutants out of the air",
+    "controlled_lb_per_mmbtu": "burning fuel cannot take pollutants out of the air",
+    "gas_hhv_btu_per_scf": (
+        "pipeline natural gas has a higher heating value near 1,000–1,100 Btu/scf; a value outside 800–1,200 "
+        "is almost always a unit mistake (Btu/ccf, MJ/m³)"
+    ),
+}
+
+
+def _number(value):
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
+
+
+def assumption_note(assumption):
+    """One line for beside an input: range, confidence and source."""
+    parts = []
+    if assumption.low is not None and assumption.high is not None:
+        parts.append(f"Range {_number(assumption.low)}–{_number(assumption.high)} ({assumption.get_distribution_display().split(' (')[0].lower()})")
+    else:
+        parts.append("No range (fixed)")
+    flag = "⚠ " if assumption.status == Confidence.UNVERIFIED else ""
+    parts.append(f"{flag}confidence {assumption.get_status_display()}")
+    parts.append(f"source: {assumption.source}" if assumption.source_id else "source: none cited")
+    return " · ".join(parts)
+
+
+class FacilityInputForm(forms.ModelForm):
+    """Shows each input's range, confidence and source beside it, and explains physical limits."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if not hasattr(instance, "assumptions"):
+            return
+        known = {}
+        if instance.pk:
+            known = {a.field_name: a for a in instance.assumptions.select_related("source")}
+        for field in instance._meta.concrete_fields:
+            if field.name not in self.fields or not isinstance(field, (models.FloatField, models.IntegerField)):
+                continue
+            if field.name == "order":
+                continue
+            note = assumption_note(known[field.name]) if field.name in known else "No range, confidence or source recorded yet."
+            existing = str(self.fields[field.name].help_text or "")
+            self.fields[field.name].help_text = f"{existing} {note}".strip()
+
+    def _explain(self, name, error):
+        reason = LIMIT_REASONS.get(name)
+        if reason is None or getattr(error, "code", None) not in ("min_value", "max_value"):
+            return error
+        params = error.params or {}
+        label = capfirst(self._meta.model._meta.get_field(name).verbose_name)
+        bound = "at least" if error.code == "min_value" else "at most"
+        shown = params.get("show_value", self.data.get(self.add_prefix(name)))
+        return ValidationError(
+            f"{label} must be {bound} {_number(params.get('limit_value'))}, not {_number(shown)}: {reason}.", code=error.code
+        )
+
+    def _post_clean(self):
+        super()._post_clean()
+        for name, errors in list(self._errors.items()):
+            if name in LIMIT_REASONS:
+                errors.data = [self._explain(name, e) for e in errors.as_data()]
+
+
+class GeneratorEmissionFactorForm(FacilityInputForm):
+    def clean(self):
+        cleaned = super().clean()
+        raw, controlled = cleaned.get("lb_per_mmbtu"), cleaned.get("controlled_lb_per_mmbtu")
+        if raw is not None and controlled is not None and controlled > raw:
+            self.add_error(
+                "controlled_lb_per_mmbtu",
+                f"The factor with controls ({_number(controlled)} lb/MMBtu) cannot exceed the uncontrolled factor "
+                f"({_number(raw)} lb/MMBtu): controls such as SCR remove pollutants, they do not add them.",
+            )
+        return cleaned
 
 
 class AssumptionInline(GenericTabularInline):
@@ -48,6 +164,13 @@ class AssumptionInline(GenericTabularInline):
                 form.instance.facility = facility
                 return super().save_new(form, commit)
 
+            def _construct_form(self, i, **kwargs):
+                form = super()._construct_form(i, **kwargs)
+                # Assumption.clean() needs the facility to find the row; new forms get it here.
+                if form.instance.facility_id is None and facility is not None:
+                    form.instance.facility = facility
+                return form
+
         return FacilityFormset
 
 
@@ -59,13 +182,31 @@ class SourceAdmin(admin.ModelAdmin):
 
 class ComputeFleetInline(admin.StackedInline):
     model = ComputeFleet
+    form = FacilityInputForm
     extra = 0
     show_change_link = True
 
 
 class GeneratorGroupInline(admin.StackedInline):
     model = GeneratorGroup
+    form = FacilityInputForm
     extra = 0
+    show_change_link = True
+
+
+class CoolingInline(admin.StackedInline):
+    model = Cooling
+    form = FacilityInputForm
+    extra = 0
+    max_num = 1
+    show_change_link = True
+
+
+class GridSupplyInline(admin.StackedInline):
+    model = GridSupply
+    form = FacilityInputForm
+    extra = 0
+    max_num = 1
     show_change_link = True
 
 
@@ -77,26 +218,54 @@ class ScenarioInline(admin.TabularInline):
 
 @admin.register(Facility)
 class FacilityAdmin(admin.ModelAdmin):
-    list_display = ("name", "location", "operator", "is_active", "updated_at")
+    form = FacilityInputForm
+    list_display = ("name", "location", "operator", "is_active", "latest_report", "updated_at")
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name", "location", "operator")
-    inlines = [ComputeFleetInline, GeneratorGroupInline, ScenarioInline, AssumptionInline]
-    actions = ["compute_last_month"]
+    inlines = [CoolingInline, GridSupplyInline, ComputeFleetInline, GeneratorGroupInline, ScenarioInline, AssumptionInline]
+    actions = ["compute_report"]
 
-    @admin.action(description="Compute last month's report (queued for a worker)")
-    def compute_last_month(self, request, queryset):
-        from django.utils import timezone
+    @admin.display(description="Latest published report")
+    def latest_report(self, facility):
+        version = ReportVersion.objects.filter(report__facility=facility).order_by("-report__start_date", "-number").first()
+        return format_html('<a href="{}">{}</a>', version.get_absolute_url(), version) if version else "—"
 
-        from impact.periods import previous_month
+    def has_compute_permission(self, request):
+        return request.user.has_perm("impact.add_reportrun")
 
-        period = previous_month(timezone.localdate())
-        for facility in queryset:
-            try:
-                run = services.request_report(facility, period.key, user=request.user)
-            except services.ReportError as exc:
-                self.message_user(request, f"{facility}: {exc}", messages.ERROR)
-            else:
-                self.message_user(request, f"{facility}: run {run.pk} queued for {period.label}.")
+    @admin.action(description="Compute a report… (queued for a worker)", permissions=["compute"])
+    def compute_report(self, request, queryset):
+        """Ask for the period, then enqueue one run per facility; the worker computes it."""
+        form = ComputeReportForm(
+            request.POST if "apply" in request.POST else None,
+            initial={"period": previous_month(timezone.localdate()).key, "gwp_set": "AR6"},
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            for facility in queryset:
+                try:
+                    run = services.request_report(
+                        facility, data["period"], user=request.user, gwp_set=data["gwp_set"], samples=data["samples"]
+                    )
+                except services.ReportError as exc:
+                    self.message_user(request, f"{facility}: {exc}", messages.ERROR)
+                    continue
+                record(request.user, StaffAction.Kind.ACTION, run, None, snapshot(run), name="compute report", request=request)
+                self.message_user(request, f"{facility}: run {run.pk} queued for {run.report.period_label}; a worker will compute it.")
+            return None
+        return TemplateResponse(
+            request,
+            "admin/impact/facility/compute_report.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Compute a report",
+                "opts": self.model._meta,
+                "form": form,
+                "facilities": queryset,
+                "action": "compute_report",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
 
 class PlannedDowntimeInline(admin.TabularInline):
@@ -106,6 +275,7 @@ class PlannedDowntimeInline(admin.TabularInline):
 
 @admin.register(ComputeFleet)
 class ComputeFleetAdmin(admin.ModelAdmin):
+    form = FacilityInputForm
     list_display = ("__str__", "facility", "tdp_w", "utilisation_kind", "mean_utilisation")
     list_filter = ("facility",)
     inlines = [PlannedDowntimeInline, AssumptionInline]
@@ -113,48 +283,56 @@ class ComputeFleetAdmin(admin.ModelAdmin):
 
 @admin.register(Cooling)
 class CoolingAdmin(admin.ModelAdmin):
+    form = FacilityInputForm
     list_display = ("facility", "pue_at_reference", "pue_slope_per_degc", "wue_l_per_kwh")
     inlines = [AssumptionInline]
 
 
 class GridContractInline(admin.TabularInline):
     model = GridContract
+    form = FacilityInputForm
     extra = 0
     show_change_link = True
 
 
 class GridEmissionRateInline(admin.TabularInline):
     model = GridEmissionRate
+    form = FacilityInputForm
     extra = 0
     show_change_link = True
 
 
 @admin.register(GridSupply)
 class GridSupplyAdmin(admin.ModelAdmin):
+    form = FacilityInputForm
     list_display = ("utility", "facility")
     inlines = [GridContractInline, GridEmissionRateInline, AssumptionInline]
 
 
 @admin.register(GridContract)
 class GridContractAdmin(admin.ModelAdmin):
+    form = FacilityInputForm
     list_display = ("__str__", "grid", "starts", "ends", "status")
     inlines = [AssumptionInline]
 
 
 @admin.register(GridEmissionRate)
 class GridEmissionRateAdmin(admin.ModelAdmin):
+    form = FacilityInputForm
     list_display = ("__str__", "grid")
     inlines = [AssumptionInline]
 
 
 class GeneratorEmissionFactorInline(admin.TabularInline):
     model = GeneratorEmissionFactor
+    form = GeneratorEmissionFactorForm
     extra = 0
     show_change_link = True
 
 
 @admin.register(GeneratorGroup)
 class GeneratorGroupAdmin(admin.ModelAdmin):
+    form = FacilityInputForm
     list_display = ("__str__", "facility", "kind", "rated_mw", "heat_rate_btu_per_kwh", "controls")
     list_filter = ("facility", "kind")
     inlines = [GeneratorEmissionFactorInline, AssumptionInline]
@@ -162,6 +340,7 @@ class GeneratorGroupAdmin(admin.ModelAdmin):
 
 @admin.register(GeneratorEmissionFactor)
 class GeneratorEmissionFactorAdmin(admin.ModelAdmin):
+    form = GeneratorEmissionFactorForm
     list_display = ("__str__", "generator", "controlled_lb_per_mmbtu")
     inlines = [AssumptionInline]
 
@@ -171,6 +350,7 @@ class AssumptionAdmin(admin.ModelAdmin):
     list_display = ("__str__", "facility", "field_name", "low", "high", "status", "source")
     list_filter = ("facility", "status")
     search_fields = ("label", "field_name", "note")
+    autocomplete_fields = ("source",)
 
 
 @admin.register(Scenario)
@@ -180,8 +360,13 @@ class ScenarioAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+# --- Reports ------------------------------------------------------------------------------------
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by workers and services only."""
+    """Rows written by workers and services only. A POST to their change form is refused."""
+
+    refusal = "This row is written by the report service and cannot be edited here."
 
     def has_add_permission(self, request):
         return False
@@ -192,44 +377,130 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id:
+            self.message_user(request, self.refusal_for(object_id), messages.ERROR)
+            return redirect(request.path)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def refusal_for(self, object_id):
+        return self.refusal
+
 
 @admin.register(ReportRun)
 class ReportRunAdmin(ReadOnlyAdmin):
-    list_display = ("id", "report", "status", "stage", "requested_by", "created_at", "duration_s", "page")
-    list_filter = ("status", "report__facility")
-    exclude = ("input_snapshot", "summary")
-    actions = ["publish", "retry"]
+    list_display = (
+        "id", "report", "status", "stage", "requested_by", "created_at", "duration_s", "error_summary", "published_as", "page",
+    )
+    list_filter = ("status", "report__facility", ("requested_by", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("report__facility", "requested_by", "version")
+    fields = (
+        "report", "status", "stage", "published_as", "requested_by", "created_at", "started_at", "finished_at",
+        "duration_s", "engine_version", "gwp_set", "monte_carlo_samples", "seed", "input_hash", "error",
+    )
+    readonly_fields = fields
+    actions = ["publish", "publish_correction", "retry"]
+    # Seconds between reloads of the list while a run is pending or running.
+    refresh_seconds = 5
+
+    def refusal_for(self, object_id):
+        version = ReportVersion.objects.filter(run_id=object_id).first()
+        if version:
+            return f"Run {object_id} is published as {version} and never changes; compute a new run and publish a correction."
+        return f"Run {object_id} is written by a worker; change the facility model and compute a new run instead."
 
     @admin.display(description="Duration (s)")
     def duration_s(self, run):
         return f"{run.duration.total_seconds():.1f}" if run.duration else "—"
 
+    @admin.display(description="Error")
+    def error_summary(self, run):
+        if run.status != ReportRun.Status.FAILED or not run.error:
+            return ""
+        return run.error.strip().splitlines()[0][:200]
+
+    @admin.display(description="Published as")
+    def published_as(self, run):
+        version = getattr(run, "version", None)  # reverse one-to-one: missing until published
+        return f"v{version.number}" if version else "—"
+
     @admin.display(description="Page")
     def page(self, run):
         return format_html('<a href="{}">view</a>', run.get_absolute_url())
 
-    def has_change_permission(self, request, obj=None):
-        # Read-only fields, but the change list and actions must be reachable.
-        return request.user.has_perm("impact.view_reportrun")
+    def changelist_view(self, request, extra_context=None):
+        active = ReportRun.objects.filter(status__in=[ReportRun.Status.PENDING, ReportRun.Status.RUNNING]).exists()
+        context = {"runs_active": active, "refresh_seconds": self.refresh_seconds, **(extra_context or {})}
+        return super().changelist_view(request, context)
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name not in self.exclude]
+    def has_publish_permission(self, request):
+        return request.user.has_perm("impact.add_reportversion")
 
-    @admin.action(description="Publish (first version only; corrections need a changelog)")
+    def has_retry_permission(self, request):
+        return request.user.has_perm("impact.change_reportrun")
+
+    def _published(self, request, run, version, created):
+        if created:
+            record(request.user, StaffAction.Kind.ADD, version, None, snapshot(version), name="publish", reason=version.changelog, request=request)
+            self.message_user(request, f"Run {run.pk} published as {version}.")
+        else:
+            self.message_user(request, f"Run {run.pk} was already published as {version}; nothing changed.", messages.WARNING)
+
+    @admin.action(description="Publish as the first version", permissions=["publish"])
     def publish(self, request, queryset):
         for run in queryset:
             try:
                 version, created = services.publish_run(run, user=request.user)
             except services.PublishError as exc:
+                self.message_user(request, f"Run {run.pk}: {exc} Use “Publish correction”.", messages.ERROR)
+            else:
+                self._published(request, run, version, created)
+
+    @admin.action(description="Publish correction… (asks for the changelog)", permissions=["publish"])
+    def publish_correction(self, request, queryset):
+        """Publish one succeeded run as the next version of its report, with a changelog note."""
+        if queryset.count() != 1:
+            self.message_user(request, "Pick exactly one run: a correction is published one report at a time.", messages.ERROR)
+            return None
+        run = queryset.select_related("report__facility").get()
+        form = ChangelogForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            try:
+                version, created = services.publish_run(run, user=request.user, changelog=form.cleaned_data["changelog"])
+            except services.PublishError as exc:
                 self.message_user(request, f"Run {run.pk}: {exc}", messages.ERROR)
             else:
-                verb = "published as" if created else "was already"
-                self.message_user(request, f"Run {run.pk} {verb} {version}.")
+                self._published(request, run, version, created)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/impact/reportrun/publish_correction.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Publish a correction of {run.report}",
+                "opts": self.model._meta,
+                "form": form,
+                "run": run,
+                "current": run.report.latest_version(),
+                "already": ReportVersion.objects.filter(run=run).first(),
+                "action": "publish_correction",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
-    @admin.action(description="Retry failed runs")
+    @admin.action(description="Retry failed runs", permissions=["retry"])
     def retry(self, request, queryset):
-        queued = sum(services.retry_run(run, user=request.user) for run in queryset)
+        queued = 0
+        for run in queryset:
+            before = snapshot(run)
+            if services.retry_run(run, user=request.user):
+                queued += 1
+                run.refresh_from_db()
+                record(request.user, StaffAction.Kind.ACTION, run, before, snapshot(run), name="retry run", request=request)
+        skipped = queryset.count() - queued
         self.message_user(request, f"{queued} failed run(s) queued again.")
+        if skipped:
+            self.message_user(request, f"{skipped} run(s) skipped: only failed runs are retried.", messages.WARNING)
 
 
 @admin.register(Report)
@@ -240,5 +511,6 @@ class ReportAdmin(ReadOnlyAdmin):
 
 @admin.register(ReportVersion)
 class ReportVersionAdmin(ReadOnlyAdmin):
-    list_display = ("__str__", "published_at", "published_by")
+    list_display = ("__str__", "published_at", "published_by", "changelog")
     list_filter = ("report__facility",)
+    refusal = "A published version never changes; compute a new run and publish a correction."

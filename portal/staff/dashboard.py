@@ -1,0 +1,107 @@
+"""The figures on the admin index: what needs a person's attention today.
+
+Each section is shown only to roles that can act on it. The broker/worker check talks to the
+network, so its answer is cached for HEALTH_CACHE_SECONDS and the index stays fast.
+"""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Min, Q
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+HEALTH_CACHE_KEY = "staff:service-health"
+HEALTH_CACHE_SECONDS = 10
+FAILED_RUN_DAYS = 7
+
+
+def moderation_summary(now=None):
+    """Posts awaiting review (and the oldest one's age), flagged posts, overdue questions."""
+    from portal.forums.models import PostStatus, Question, Reply
+
+    now = now or timezone.now()
+    pending = Q(status=PostStatus.PENDING)
+    oldest = [
+        model.objects.filter(pending).aggregate(at=Min("created_at"))["at"] for model in (Question, Reply)
+    ]
+    oldest = min((at for at in oldest if at is not None), default=None)
+    overdue_before = now - dt.timedelta(days=settings.FORUM_ANSWER_TARGET_DAYS)
+    return {
+        "pending": Question.objects.filter(pending).count() + Reply.objects.filter(pending).count(),
+        "oldest_pending_at": oldest,
+        "oldest_pending_age": (now - oldest) if oldest else None,
+        "flagged": Question.objects.filter(open_flag_count__gt=0).count() + Reply.objects.filter(open_flag_count__gt=0).count(),
+        "overdue": Question.objects.filter(status=PostStatus.PUBLISHED, created_at__lt=overdue_before).count(),
+        "answer_target_days": settings.FORUM_ANSWER_TARGET_DAYS,
+    }
+
+
+def reports_summary(now=None):
+    """Failed runs of the last seven days, active runs, and the latest published version per facility."""
+    from impact.models import ReportRun
+    from impact.services import latest_versions
+
+    now = now or timezone.now()
+    failed = ReportRun.objects.filter(
+        status=ReportRun.Status.FAILED, created_at__gte=now - dt.timedelta(days=FAILED_RUN_DAYS)
+    ).select_related("report__facility")
+    latest = {}
+    # latest_versions() is newest period first, so the first one seen per facility is its latest.
+    for version in latest_versions():
+        latest.setdefault(version.report.facility_id, version)
+    return {
+        "failed_runs": list(failed[:10]),
+        "failed_count": failed.count(),
+        "failed_days": FAILED_RUN_DAYS,
+        "active_count": ReportRun.objects.filter(status__in=[ReportRun.Status.PENDING, ReportRun.Status.RUNNING]).count(),
+        "latest_versions": sorted(latest.values(), key=lambda v: v.report.facility.name),
+    }
+
+
+def check_services():
+    """Ask the broker for a connection and the workers for a ping, right now (uncached)."""
+    from portal.celery import app
+
+    health = {"broker_ok": False, "broker_error": "", "workers": [], "checked_at": timezone.now()}
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1)
+        health["broker_ok"] = True
+    except Exception as exc:  # noqa: BLE001 - any failure means "the broker did not answer"
+        health["broker_error"] = f"{type(exc).__name__}: {exc}"[:200]
+    if health["broker_ok"]:
+        try:
+            replies = app.control.inspect(timeout=1).ping() or {}
+        except Exception as exc:  # noqa: BLE001 - the filesystem broker has no broadcast; say so
+            log.info("worker ping failed: %s", exc)
+            replies = {}
+        health["workers"] = sorted(replies)
+    return health
+
+
+def service_health():
+    """check_services(), cached for a few seconds."""
+    health = cache.get(HEALTH_CACHE_KEY)
+    if health is None:
+        health = check_services()
+        cache.set(HEALTH_CACHE_KEY, health, HEALTH_CACHE_SECONDS)
+    return health
+
+
+def summary(user):
+    """The dashboard sections this person may see."""
+    data = {}
+    if user.has_perm("forums.view_question"):
+        data["moderation"] = moderation_summary()
+    if user.has_perm("impact.view_reportrun"):
+        data["reports"] = reports_summary()
+    data["health"] = service_health()
+    if user.has_perm("staff.view_staffaction"):
+        from .models import StaffAction
+
+        data["recent_actions"] = list(StaffAction.objects.select_related("actor")[:8])
+    return data

@@ -1,0 +1,81 @@
+"""What each staff role may do in the admin, as Django model permissions on its group.
+
+moderator      the forum: questions, replies, flags, appeals (fields of questions and replies),
+               meetings and their dockets, and the forum's moderation log
+analyst        the facility model (facilities, parts, sources, assumptions, scenarios) and
+               reports: compute = add a run, retry = change a run, publish = add a version
+administrator  accounts, groups (roles), API tokens, two-factor devices and the staff audit log
+
+The data migration staff.0002 applies this table; apply_role_permissions() is safe to run again
+(it sets each group's permissions to exactly this list), so a later migration can call it after
+the table changes. Who may give official answers or record meeting outcomes in the forum is
+decided by portal.accounts.roles; the admin calls the forum's services, which check that too.
+"""
+
+CRUD = ("view", "add", "change", "delete")
+
+MODERATOR = "moderator"
+ANALYST = "analyst"
+ADMINISTRATOR = "administrator"
+
+ROLE_PERMISSIONS = {
+    MODERATOR: {
+        "forums": {
+            "question": ("view", "change"),
+            "reply": ("view", "change"),
+            "flag": ("view", "change"),
+            "answer": ("view",),
+            "moderationaction": ("view",),
+            "meeting": CRUD[:3],
+            "docketitem": ("view", "change"),
+        },
+    },
+    ANALYST: {
+        "impact": {
+            **{
+                model: CRUD
+                for model in (
+                    "source", "facility", "computefleet", "planneddowntime", "cooling", "gridsupply",
+                    "gridcontract", "gridemissionrate", "generatorgroup", "generatoremissionfactor",
+                    "assumption", "scenario",
+                )
+            },
+            "report": ("view",),
+            "reportrun": ("view", "add", "change"),
+            "reportversion": ("view", "add"),
+        },
+    },
+    ADMINISTRATOR: {
+        "accounts": {"user": CRUD},
+        "auth": {"group": CRUD, "permission": ("view",)},
+        "authtoken": {"tokenproxy": ("view", "add", "delete"), "token": ("view", "add", "delete")},
+        "otp_totp": {"totpdevice": CRUD},
+        "staff": {"staffaction": ("view",)},
+    },
+}
+
+
+def codenames(role):
+    """(app_label, codename) pairs of a role, e.g. ("impact", "add_reportrun")."""
+    return [
+        (app_label, f"{verb}_{model}")
+        for app_label, models in ROLE_PERMISSIONS[role].items()
+        for model, verbs in models.items()
+        for verb in verbs
+    ]
+
+
+def apply_role_permissions(Group, Permission):
+    """Create the role groups and give each exactly its permissions. Returns the groups."""
+    groups = {}
+    for role in ROLE_PERMISSIONS:
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for app_label, codename in codenames(role):
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is None:
+                raise LookupError(f"Permission {app_label}.{codename} for the {role} role does not exist.")
+            wanted.append(permission)
+        group.permissions.set(wanted)
+        groups[role] = group
+    return groups
