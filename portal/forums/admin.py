@@ -137,9 +137,14 @@ class DocketItemInline(admin.TabularInline):
 class MeetingAdmin(admin.ModelAdmin):
     list_display = ("title", "facility", "starts_at", "place", "is_cancelled", "docket_frozen_at", "minutes_recorded_at", "carried_over_at")
     list_filter = ("facility", "is_cancelled")
-    readonly_fields = ("docket_frozen_at", "minutes_recorded_at", "carried_over_at")
+    readonly_fields = ("is_cancelled", "docket_frozen_at", "minutes_recorded_at", "carried_over_at")
     inlines = [DocketItemInline]
-    actions = ["freeze_now", "carry_over_now"]
+    actions = ["freeze_now", "carry_over_now", "cancel"]
+
+    @admin.action(description="Cancel the selected meetings (their questions move to the next one)")
+    def cancel(self, request, queryset):
+        cancelled = sum(meetings.cancel_meeting(m, request.user) for m in queryset)
+        self.message_user(request, f"{cancelled} meeting(s) cancelled.")
 
     @admin.action(description="Freeze the docket now")
     def freeze_now(self, request, queryset):

@@ -9,6 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from portal.accounts import roles
@@ -96,6 +97,22 @@ def record_minutes(meeting, actor, minutes):
     return True
 
 
+@transaction.atomic
+def cancel_meeting(meeting, actor, note=""):
+    """Cancel a meeting; its questions move to the next meeting (now, or once one is scheduled)."""
+    if not roles.is_staff_member(actor):
+        raise PermissionDenied("Only staff may cancel meetings.")
+    row = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if row.is_cancelled:
+        return False
+    row.is_cancelled = True
+    row.save(update_fields=["is_cancelled"])
+    services.log_action(actor, Kind.CANCEL_MEETING, meeting=row, note=note)
+    meeting.refresh_from_db()
+    carry_over(meeting, actor=actor)
+    return True
+
+
 def next_meeting(meeting):
     """The facility's next meeting that still takes questions, or None."""
     later = Meeting.objects.filter(
@@ -113,7 +130,8 @@ def carry_over(meeting, actor=None, now=None):
     """
     now = now or timezone.now()
     row = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if row.carried_over_at is not None or row.starts_at > now:
+    # A cancelled meeting hands its questions on at once; a held one once it has started.
+    if row.carried_over_at is not None or (row.starts_at > now and not row.is_cancelled):
         return 0
     target = next_meeting(row)
     if target is None:
@@ -134,9 +152,9 @@ def carry_over_due(now=None):
     """Carry over meetings whose minutes are recorded, or that ended FORUM_CARRY_OVER_GRACE_DAYS ago."""
     now = now or timezone.now()
     grace = now - dt.timedelta(days=settings.FORUM_CARRY_OVER_GRACE_DAYS)
-    candidates = Meeting.objects.filter(carried_over_at__isnull=True, starts_at__lte=now)
+    candidates = Meeting.objects.filter(carried_over_at__isnull=True).filter(Q(starts_at__lte=now) | Q(is_cancelled=True))
     moved = 0
     for meeting in candidates:
-        if meeting.minutes_recorded_at or (meeting.ends_at or meeting.starts_at) <= grace:
+        if meeting.is_cancelled or meeting.minutes_recorded_at or (meeting.ends_at or meeting.starts_at) <= grace:
             moved += carry_over(meeting, now=now)
     return moved

@@ -272,6 +272,7 @@ class ModerationAction(models.Model):
         RECORD_OUTCOME = "record_outcome", "Outcome recorded"
         RECORD_MINUTES = "record_minutes", "Minutes recorded"
         CARRY_OVER = "carry_over", "Carried over"
+        CANCEL_MEETING = "cancel_meeting", "Meeting cancelled"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="forum_actions",

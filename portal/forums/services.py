@@ -234,6 +234,7 @@ def unfollow(question, user):
 
 
 def _tell_author(post, action):
+    """E-mail the author about a decision on their post, after the decision is committed."""
     transaction.on_commit(lambda: notifications.send_moderation_notice(action.pk))
 
 
@@ -247,7 +248,8 @@ def approve_post(post, actor, note=""):
     row.status, row.published_at = S.PUBLISHED, timezone.now()
     row.reason, row.reason_note = "", ""
     row.save(update_fields=["status", "published_at", "reason", "reason_note"])
-    log_action(actor, Kind.APPROVE, **_target(row), from_status=S.PENDING, to_status=S.PUBLISHED, note=note)
+    action = log_action(actor, Kind.APPROVE, **_target(row), from_status=S.PENDING, to_status=S.PUBLISHED, note=note)
+    _tell_author(row, action)
     _sync(row)
     post.refresh_from_db()
     return True
@@ -326,7 +328,8 @@ def restore_post(post, actor, note=""):
         row.appeal_decided_at = timezone.now()
     row.save(update_fields=["status", "published_at", "status_before_hide", "reason", "reason_note", "appeal_decided_at"])
     _resolve_flags(row)
-    log_action(actor, Kind.RESTORE, **_target(row), from_status=before, to_status=target, note=note)
+    action = log_action(actor, Kind.RESTORE, **_target(row), from_status=before, to_status=target, note=note)
+    _tell_author(row, action)
     _sync(row)
     post.refresh_from_db()
     return True

@@ -5,6 +5,12 @@ import pytest
 from portal.forums.models import ModerationAction, PostStatus
 
 
+@pytest.fixture(autouse=True)
+def no_second_factor(settings):
+    """The staff console asks for a one-time code; these tests are about the forum's admin classes."""
+    settings.STAFF_REQUIRE_OTP = False
+
+
 @pytest.mark.parametrize("model", ["question", "reply", "flag", "moderationaction", "meeting"])
 def test_the_admin_lists_forum_models(login, administrator, question, model):
     assert login(administrator).get(f"/admin/forums/{model}/").status_code == 200

@@ -201,3 +201,13 @@ def test_a_meeting_needs_a_place_or_a_link(meeting):
     with pytest.raises(ValidationError):
         meeting.clean()
     assert timezone.is_aware(meeting.starts_at)
+
+
+def test_cancelling_a_meeting_moves_its_questions_to_the_next_one(meeting, submitted, make_meeting, staff_member, resident):
+    later = make_meeting(days_ahead=40)
+    with pytest.raises(PermissionDenied):
+        meetings.cancel_meeting(meeting, resident)
+    assert meetings.cancel_meeting(meeting, staff_member)
+    assert later.questions.count() == 3
+    assert meetings.cancel_meeting(meeting, staff_member) is False
+    assert "STATUS:CANCELLED" in __import__("portal.forums.ical", fromlist=["meeting_ics"]).meeting_ics(meeting)

@@ -188,3 +188,11 @@ def test_pending_replies_are_approved_like_questions(question, another_resident,
     services.approve_post(reply, moderator)
     question.refresh_from_db()
     assert reply.status == PostStatus.PUBLISHED and question.reply_count == 1
+
+
+def test_the_author_hears_when_a_pending_question_is_published(pending, moderator, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_post(pending, moderator)
+    assert len(mail.outbox) == 1
+    assert "it is now published" in mail.outbox[0].body
+    assert "Reason" not in mail.outbox[0].body
