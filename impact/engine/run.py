@@ -275,6 +275,9 @@ def _run_one(name: str, facility: FacilityInput, period: Period, tb: TimeBase, o
 
     metrics: dict[str, Metric] = {}
     for key, (label, unit) in METRIC_LABELS.items():
+        if key.startswith("co2e_"):
+            # Every CO2e figure names the GWP set it was computed with.
+            label = label.replace("(CO2e)", f"(CO2e, {options.gwp_set} GWP100)")
         value = float(tot[key])
         p5 = p50 = p95 = None
         if n:

@@ -147,3 +147,11 @@ def test_result_dict_is_json_serialisable_and_names_every_metric():
                 "fuel_scf", "water_onsite_m3", "water_generation_m3"):
         assert data["metrics"][key]["label"] and data["metrics"][key]["unit"]
     assert data["metrics"]["co2_onsite_t"]["p5"] is None
+
+
+def test_every_co2e_label_names_its_gwp_set():
+    f = facility(it_mw=1.0, generators=(generator(),))
+    for gwp_set in ("AR5", "AR6"):
+        result = compute(f, hours(1), RunOptions(gwp_set=gwp_set)).base
+        for where in ("onsite", "grid", "total"):
+            assert f"{gwp_set} GWP100" in result.metrics[f"co2e_{where}_t"].label
