@@ -171,6 +171,17 @@ def _validate_generator(path: str, gen: GeneratorInput, strict: bool) -> None:
         if fraction <= previous:
             _fail(f"{ppath}.0", "load fractions must increase strictly")
         previous = fraction
+    curve = gen.part_load_heat_rate
+    for (x0, y0), (x1, y1) in zip(curve[:-1], curve[1:]):
+        # Fuel per unit ∝ f × m(f) must not fall as output f rises (quadratic on each segment:
+        # check both ends and the vertex).
+        slope = (y1 - y0) / (x1 - x0)
+        points = [x0, x1] + ([y0 / (-2 * slope) + x0 / 2] if slope < 0 else [])
+        fuel = [f * (y0 + slope * (f - x0)) for f in points if x0 <= f <= x1]
+        if fuel[1] < fuel[0] - 1e-12 or (len(fuel) == 3 and fuel[2] > fuel[1] + 1e-12):
+            _fail(f"{path}.part_load_heat_rate",
+                  f"between load {x0:g} and {x1:g} the curve burns less fuel at higher output "
+                  "(the heat rate rises too steeply at part load)")
     _window(path, gen.available_from, gen.available_to, "available_from", "available_to")
 
 

@@ -265,3 +265,13 @@ def test_engine_input_error_survives_pickling_for_celery():
     import pickle
     err = pickle.loads(pickle.dumps(EngineInputError("a.b", "msg", scenario="s")))
     assert (err.field_path, err.message, err.scenario) == ("a.b", "msg", "s")
+
+
+def test_a_part_load_curve_that_burns_less_fuel_at_higher_output_is_rejected():
+    # At half load the heat rate is 3× full load: 0.5 × 3 = 1.5 > 1.0 × 1.0.
+    assert_rejected(replace_generator(OK, part_load_heat_rate=((0.5, 3.0), (1.0, 1.0))),
+                    "generators.0.part_load_heat_rate", fragment="less fuel at higher output")
+
+
+def test_a_realistic_part_load_curve_is_accepted():
+    validate(replace_generator(OK, part_load_heat_rate=((0.3, 1.3), (0.5, 1.25), (0.75, 1.09), (1.0, 1.0))), hours(1))
