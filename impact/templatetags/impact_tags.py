@@ -32,3 +32,20 @@ def metric(value, unit):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.simple_tag
+def sentence_html(sentence):
+    """A plain-language sentence with each figure linked to the table row it comes from."""
+    from django.utils.html import format_html, format_html_join
+
+    from impact.summary import Figure
+
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html('<a href="#{}">{}</a>', part.anchor, part.text) if isinstance(part, Figure) else part,)
+            for part in sentence.parts
+        ),
+    )

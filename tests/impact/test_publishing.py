@@ -106,3 +106,14 @@ def test_the_report_list_shows_the_latest_version_of_each_report(published, comp
     assert "1 Jul 2024 – 2 Jul 2024" in page
     assert "1 Aug 2024 – 1 Aug 2024" in page
     assert anonymous.get("/reports/?facility=nowhere").content.decode().count("<tr>") == 2  # header + "none"
+
+
+def test_every_number_in_the_plain_language_summary_links_to_its_row(published, anonymous):
+    import re
+
+    page = anonymous.get(published.get_absolute_url()).content.decode()
+    summary = page.split('id="summary-h"')[1].split("</section>")[0]
+    anchors = re.findall(r'href="#([\w-]+)"', summary)
+    assert "metric-energy_facility_mwh" in anchors and "comparison-tn_households_electricity" in anchors
+    for anchor in anchors:
+        assert f'id="{anchor}"' in page, f"{anchor} links to no row"
