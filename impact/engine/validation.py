@@ -7,6 +7,8 @@ import datetime as dt
 import math
 from typing import Any
 
+import numpy as np
+
 from .climate import has_climate
 from .constants import GWP_SETS, MAX_MONTE_CARLO_SAMPLES, MAX_STEPS, MIN_HEAT_RATE_BTU_PER_KWH
 from .errors import EngineInputError
@@ -48,6 +50,20 @@ def _number(path: str, value: Any, *, low: float | None = None, high: float | No
     if high is not None and value > high:
         _fail(path, f"{what or 'value'} {value:g} must be at most {high:g}")
     return float(value)
+
+
+def _number_list(path: str, values: Any, low: float, high: float, what: str) -> None:
+    """Like :func:`_number` for every entry of a long tuple, vectorised (8,760 hourly values are
+    checked once per uncertainty end, so a Python loop would be noticeable)."""
+    arr = np.asarray(values)
+    if arr.ndim == 1 and arr.dtype.kind in "fi":  # plain numbers (not bools, strings, objects)
+        bad = np.flatnonzero(~np.isfinite(arr) | (arr < low) | (arr > high))
+        if not bad.size:
+            return
+        i = int(bad[0])
+    else:
+        i = next((i for i, v in enumerate(values) if not is_number(v)), 0)
+    _number(f"{path}.{i}", values[i], low=low, high=high, what=what)
 
 
 def _count(path: str, value: Any, strict_integer: bool) -> None:
@@ -123,8 +139,7 @@ def _validate_fleet(path: str, fleet: FleetInput, period: Period, strict: bool) 
         if len(profile.hourly_shape) not in (24, 168):
             _fail(f"{upath}.hourly_shape",
                   f"needs 24 (a day) or 168 (a week) values, got {len(profile.hourly_shape)}")
-        for i, u in enumerate(profile.hourly_shape):
-            _number(f"{upath}.hourly_shape.{i}", u, low=0, high=1, what="utilisation")
+        _number_list(f"{upath}.hourly_shape", profile.hourly_shape, 0, 1, "utilisation")
     for i, window in enumerate(profile.planned_downtime):
         if len(window) != 2:
             _fail(f"{upath}.planned_downtime.{i}", "must be a (start, end) pair")
@@ -218,8 +233,7 @@ def validate_facility(facility: FacilityInput, period: Period, strict_integers: 
         if len(climate.hourly_temp_c) < needed:
             _fail("climate.hourly_temp_c",
                   f"{len(climate.hourly_temp_c)} hourly values do not cover the period ({needed} hours from its start)")
-        for i, temp in enumerate(climate.hourly_temp_c):
-            _number(f"climate.hourly_temp_c.{i}", temp, low=-90, high=60, what="temperature")
+        _number_list("climate.hourly_temp_c", climate.hourly_temp_c, -90, 60, "temperature")
     if cooling.pue_slope_per_degc != 0 and not has_climate(climate):
         _fail("climate", "PUE depends on temperature (slope > 0) but no climate data was given")
 
