@@ -46,7 +46,12 @@ class UTCDateTimeField(serializers.DateTimeField):
 class DescribedModelSerializer(serializers.ModelSerializer):
     """A ModelSerializer whose fields all have a description and whose times are UTC."""
 
-    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, models.DateTimeField: UTCDateTimeField}
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: UTCDateTimeField,
+        # Optional links are stored as "" when absent, which is not a valid "uri" in OpenAPI terms.
+        models.URLField: serializers.CharField,
+    }
 
     def build_field(self, field_name, info, model_class, nested_depth):
         field_class, kwargs = super().build_field(field_name, info, model_class, nested_depth)
@@ -77,7 +82,7 @@ class SourceSerializer(DescribedModelSerializer):
         extra_kwargs = {
             "title": {"help_text": "Title of the cited document."},
             "publisher": {"help_text": "Who published it."},
-            "url": {"help_text": "Link to the source, where it is online."},
+            "url": {"help_text": "Link to the source; empty when it is not online."},
             "year": {"help_text": "Year of publication."},
         }
 

@@ -1,0 +1,36 @@
+"""CSV cells that a spreadsheet would run as a formula are escaped; numbers stay numbers."""
+
+import pytest
+
+from impact.api.renderers import CSVRenderer, csv_cell, csv_text
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+def test_it_escapes_text_that_starts_like_a_formula(text):
+    assert csv_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("value, expected", [(-3.5, "-3.5"), (0, "0"), (None, ""), (True, "true"), ("Boxtown", "Boxtown")])
+def test_it_leaves_numbers_and_plain_text_alone(value, expected):
+    assert csv_cell(value) == expected
+
+
+def test_it_writes_nested_data_as_json():
+    assert csv_cell({"a": [1, 2]}) == '{"a":[1,2]}'
+
+
+def test_it_quotes_commas_and_newlines():
+    assert csv_text(["note"], [["a, b\nc"]]) == 'note\r\n"a, b\nc"\r\n'
+
+
+def test_the_renderer_escapes_a_single_object():
+    body = CSVRenderer().render({"title": "=cmd|' /C calc'!A0", "value": -1}).decode()
+    assert body.splitlines()[1] == "'=cmd|' /C calc'!A0,-1"
+
+
+@pytest.mark.django_db
+def test_an_injected_scenario_name_is_escaped_in_the_export(published, api, csv_rows):
+    published.facility.scenarios.update(description="=IMPORTXML(\"http://evil\")")
+    rows = csv_rows(api.get("/api/v1/scenarios/", {"format": "csv"}))
+    column = rows[0].index("description")
+    assert all(row[column].startswith("'=") for row in rows[1:])
