@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator, NullLocator
 
 matplotlib.rcParams["svg.hashsalt"] = "impact-portal"  # stable SVG ids: same data, same bytes
 
@@ -159,8 +160,13 @@ def emissions_by_pollutant(series, labels, missing_grid=()):
     ax.barh(y + 0.2, np.where(grid > 0, grid, np.nan), height=0.4, color=GRID, label="Grid (location-based)")
     ax.set_yticks(y, [labels[p] for p in pollutants])
     ax.invert_yaxis()
-    if (onsite > 0).any() or (grid > 0).any():
+    positive = np.concatenate([onsite[onsite > 0], grid[grid > 0]])
+    if positive.size:
         ax.set_xscale("log")
+        # Minor ticks on a log axis spanning many decades cost seconds of text layout and add nothing.
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.xaxis.set_major_locator(LogLocator(numticks=8))
+        ax.set_xlim(positive.min() / 3, positive.max() * 3)
     ax.set_xlabel("Tonnes over the period (log scale)")
     ax.set_title("Emissions by pollutant")
     fig.legend(**LEGEND_BELOW)
