@@ -273,6 +273,7 @@ class ModerationAction(models.Model):
         RECORD_MINUTES = "record_minutes", "Minutes recorded"
         CARRY_OVER = "carry_over", "Carried over"
         CANCEL_MEETING = "cancel_meeting", "Meeting cancelled"
+        EDIT = "edit", "Edited by a moderator"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="forum_actions",

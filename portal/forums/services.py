@@ -179,6 +179,43 @@ def reply_to_question(question, author, body):
     return reply
 
 
+EDITABLE_FIELDS = ("title", "body", "topic", "report_version", "chart_key", "window_start", "window_end")
+
+
+@transaction.atomic
+def edit_question(question, user, **changes):
+    """The author fixes a question still waiting for review; moderators may edit any question
+    (to remove personal data, say), which is logged. Returns whether anything changed."""
+    row = _locked(question)
+    is_author = row.author_id == getattr(user, "pk", None)
+    if roles.is_moderator(user):
+        logged = not is_author
+    elif is_author and row.status == S.PENDING and roles.can_post(user):
+        logged = False
+    else:
+        raise PermissionDenied("A question can be edited by its author only while it waits for review.")
+    changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
+    if "title" in changes:
+        changes["title"] = changes["title"].strip()
+    if "report_version" in changes and changes["report_version"] is None:
+        changes["chart_key"] = ""
+    before = {name: getattr(row, name) for name in changes}
+    if all(before[name] == value for name, value in changes.items()):
+        return False
+    if is_author and not roles.is_moderator(user):
+        check_links(user, changes.get("title", row.title), changes.get("body", row.body))
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.body_html = render_markdown(row.body)
+    row.full_clean(exclude=["author", "body_html", "meeting"])
+    row.save()
+    if logged:
+        edited = ", ".join(sorted(name for name in changes if before[name] != changes[name]))
+        log_action(user, Kind.EDIT, question=row, from_status=row.status, to_status=row.status, note=f"Edited: {edited}")
+    question.refresh_from_db()
+    return True
+
+
 # --- Votes and follows --------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("questions/<int:pk>/vote/", questions.vote, name="vote"),
     path("questions/<int:pk>/follow/", questions.follow, name="follow"),
     path("questions/<int:pk>/answer/", questions.answer, name="answer"),
+    path("questions/<int:pk>/edit/", questions.edit, name="edit"),
     # After the action routes, so that "reply", "vote"... are never read as a slug.
     path("questions/<int:pk>/<slug:slug>/", questions.question_detail, name="question"),
     re_path(r"^(?P<kind>question|reply)/(?P<pk>\d+)/flag/$", questions.flag, name="flag"),

@@ -122,6 +122,31 @@ def ask(request):
     return render(request, "forums/ask.html", context, status=400)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    """The author corrects a pending question; moderators may edit any question."""
+    question = _get_visible_question(request, pk)
+    is_author = question.author_id == request.user.pk
+    if not (roles.is_moderator(request.user) or (is_author and question.status == PostStatus.PENDING)):
+        raise PermissionDenied("A question can be edited by its author only while it waits for review.")
+    initial = {name: getattr(question, name) for name in services.EDITABLE_FIELDS}
+    initial["report_version"] = question.report_version_id
+    form = QuestionForm(request.POST or None, initial=initial)
+    del form.fields["meeting"]
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in services.EDITABLE_FIELDS}
+        try:
+            changed = services.edit_question(question, request.user, **data)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, error_text(exc))
+        else:
+            messages.success(request, "Your changes are saved." if changed else "Nothing was changed.")
+            return redirect(question.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "forums/edit.html", {"form": form, "question": question}, status=status)
+
+
 @require_GET
 def similar(request):
     """JSON for the suggestions shown while a title is typed."""
