@@ -9,7 +9,7 @@ run share one code path and cannot drift apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,7 +24,7 @@ from .constants import (
     LITRES_PER_M3,
 )
 from .inputs import POLLUTANTS, FacilityInput, FleetInput, FuelInput, GeneratorInput, UtilisationProfile
-from .timebase import TimeBase, gather, is_scalar, per_sample
+from .timebase import TimeBase, gather, per_sample
 
 # A tolerance for float round-off when counting units: 2 × 16.5 MW computed as 33.000000000001
 # must still need 2 units, and 100 × 0.29 availability must still give 29 units.

@@ -35,7 +35,7 @@ from .paths import path_exists, path_is_under, set_path
 from .physics import Simulation, co2e, generator_factors_kg_per_mmbtu, heat_rate_multiplier, simulate, totals
 from .result import Comparison, Driver, EngineResult, GeneratorStats, Metric, RunResult, Series
 from .timebase import TimeBase, make_timebase
-from .validation import slugify, validate, validate_facility, validate_options, validate_uncertainties
+from .validation import slugify, validate, validate_facility, validate_uncertainties
 from .version import ENGINE_VERSION
 
 # Invariants must hold to this relative tolerance, or the run fails loudly (EngineError).
@@ -356,4 +356,4 @@ def compute(facility: FacilityInput, period: Period, options: RunOptions = RunOp
     return RunResult(base=base, scenarios=results, comparison_rows=rows)
 
 
-__all__ = ["compute", "apply_scenario", "validate_options"]
+__all__ = ["compute", "apply_scenario"]

@@ -5,7 +5,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from engine_factories import T0, UTC, facility, generator, hours
+from engine_factories import T0, facility, generator, hours
 
 from impact.engine import GridContract, compute
 
@@ -141,4 +141,3 @@ def test_a_non_utc_aware_start_is_converted_to_utc_timestamps():
     assert result.series.timestamps[0] == np.datetime64("2025-01-01T12:00")
     assert result.series.timestamps.dtype == np.dtype("datetime64[m]")
     assert result.period.start.tzinfo is not None
-    assert UTC  # the factories use UTC throughout

@@ -1,11 +1,12 @@
 """Every conversion checked against a calculation written out by hand."""
 
+import dataclasses
 import json
 
 import pytest
-from engine_factories import GT_FACTORS, facility, generator, hours
+from engine_factories import GT_FACTORS, facility, fleet, generator, hours
 
-from impact.engine import POLLUTANTS, RunOptions, compute
+from impact.engine import POLLUTANTS, RunOptions, UtilisationProfile, compute
 
 LB = 0.45359237  # kg per lb, exact
 
@@ -107,9 +108,6 @@ def test_onsite_water_is_it_kwh_times_wue_and_generation_water_is_a_separate_lin
 
 
 def test_it_load_follows_idle_plus_dynamic_power_and_scales_server_overhead_alike():
-    from engine_factories import fleet
-    import dataclasses
-    from impact.engine import UtilisationProfile
     f = facility(grid_mw=100.0)
     fl = dataclasses.replace(fleet(), accelerator_count=1000, tdp_w=700.0, idle_w=70.0,
                              server_overhead_w_per_accelerator=350.0, network_storage_share=0.1,

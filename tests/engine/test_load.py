@@ -5,7 +5,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from engine_factories import T0, facility, hours
+from engine_factories import T0, facility, generator, hours
 
 from impact.engine import ClimateInput, CoolingInput, UtilisationProfile, compute
 from impact.engine.climate import MEMPHIS_NORMALS
@@ -102,7 +102,6 @@ def test_without_climate_data_pue_is_constant_and_the_temperature_column_is_left
 
 
 def test_series_columns_carry_units_in_their_names_and_share_one_length():
-    from engine_factories import generator
     f = facility(it_mw=5.0, grid_mw=2.0, generators=(generator("SMT-130 turbines", units=1, rated_mw=5.0),),
                  climate=MEMPHIS_NORMALS)
     cols = compute(f, hours(5)).base.series.columns()

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from engine_factories import facility, generator, hours
 
-from impact.engine import RunOptions, Uncertain, compute
-from impact.engine.montecarlo import ranks, spearman_rho
+from impact.engine import ClimateInput, CoolingInput, RunOptions, Uncertain, compute
+import impact.engine.montecarlo as mc
+from impact.engine.montecarlo import draw, ranks, spearman_rho
 
 UNCERTAIN = facility(
     it_mw=50.0, grid_mw=30.0, rates={"co2": 700.0},
@@ -85,7 +86,6 @@ def test_drivers_rank_the_input_that_moves_co2e_most_first():
 
 
 def test_triangular_samples_stay_inside_the_range_and_centre_on_the_mode():
-    from impact.engine.montecarlo import draw
     x = draw(Uncertain("a", 1.0, 4.0), 2.0, 20_000, 1)
     assert x.min() >= 1.0 and x.max() <= 4.0
     assert x.mean() == pytest.approx((1 + 2 + 4) / 3, rel=0.02)
@@ -102,7 +102,6 @@ def test_spearman_rho_is_one_for_any_monotone_relation_and_zero_for_a_constant()
 
 
 def test_monte_carlo_over_many_chunks_matches_one_big_chunk(monkeypatch):
-    import impact.engine.montecarlo as mc
     one = compute(UNCERTAIN, hours(24), MC).base.to_dict()["metrics"]
     monkeypatch.setattr(mc, "CHUNK_ELEMENTS", 24 * 3)
     many = compute(UNCERTAIN, hours(24), MC).base.to_dict()["metrics"]
@@ -113,7 +112,6 @@ def test_monte_carlo_over_many_chunks_matches_one_big_chunk(monkeypatch):
 
 
 def test_uncertain_inputs_inside_lists_are_sampled_too():
-    from impact.engine import ClimateInput, CoolingInput
     climate = ClimateInput(monthly_low_c=(10.0,) * 12, monthly_high_c=(30.0,) * 12)
     f = dataclasses.replace(
         UNCERTAIN, climate=climate,

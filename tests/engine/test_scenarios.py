@@ -6,7 +6,16 @@ import datetime as dt
 import pytest
 from engine_factories import T0, facility, generator, hours
 
-from impact.engine import GridContract, RunOptions, Scenario, Uncertain, apply_scenario, compute
+import impact.engine.montecarlo as mc
+from impact.engine import (
+    EngineInputError,
+    GridContract,
+    RunOptions,
+    Scenario,
+    Uncertain,
+    apply_scenario,
+    compute,
+)
 
 BASE = facility(it_mw=100.0, grid_mw=50.0, rates={"co2": 700.0}, generators=(generator(units=10, rated_mw=10.0),),
                 uncertainties=(Uncertain("fleets.0.accelerator_count", 90_000, 110_000),
@@ -44,7 +53,6 @@ def test_overrides_reach_into_mappings_and_may_add_a_pollutant_rate():
 
 
 def test_an_unknown_mapping_key_that_is_not_a_pollutant_is_an_error():
-    from impact.engine import EngineInputError
     with pytest.raises(EngineInputError):
         apply_scenario(BASE, Scenario("typo", {"grid.emission_rates_lb_per_mwh.noxx": 0.3}))
 
@@ -84,7 +92,6 @@ def test_a_contract_from_a_date_scenario_matches_the_hand_count():
 
 
 def test_a_factors_only_scenario_reuses_the_base_simulation_and_matches_a_standalone_run():
-    import impact.engine.montecarlo as mc
     f = dataclasses.replace(BASE, uncertainties=BASE.uncertainties + (
         Uncertain("generators.0.emission_factors_lb_per_mmbtu.nox", 0.1, 0.5),
         Uncertain("grid.emission_rates_lb_per_mwh.co2", 600.0, 800.0)))
