@@ -141,3 +141,29 @@ def test_a_non_utc_aware_start_is_converted_to_utc_timestamps():
     assert result.series.timestamps[0] == np.datetime64("2025-01-01T12:00")
     assert result.series.timestamps.dtype == np.dtype("datetime64[m]")
     assert result.period.start.tzinfo is not None
+
+
+def test_a_broken_energy_balance_raises_engine_error_instead_of_returning_numbers(monkeypatch):
+    import impact.engine.run as run_module
+    from impact.engine import EngineError
+
+    real_build = run_module._build_series
+
+    def leaky(sim, *args):
+        sim.grid_mw = sim.grid_mw * 0.9  # lose 10 % of the grid supply
+        return real_build(sim, *args)
+
+    monkeypatch.setattr(run_module, "_build_series", leaky)
+    with pytest.raises(EngineError, match="energy_balance"):
+        compute(facility(it_mw=10.0, grid_mw=20.0), hours(2))
+
+
+def test_checks_report_the_measured_errors_and_are_json_ready():
+    import json
+    result = run(facility(it_mw=30.0, grid_mw=10.0, generators=(generator(units=3, rated_mw=10.0),)), 5)
+    checks = json.loads(json.dumps(result.to_dict()["checks"]))
+    assert checks["energy_balance_max_rel_error"] <= 1e-12
+    assert checks["fuel_balance_rel_error"] <= 1e-9
+    assert checks["emissions_balance_rel_error"] <= 1e-9
+    assert checks["min_value"] >= 0
+    assert checks["n_steps"] == 5
