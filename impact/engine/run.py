@@ -218,7 +218,7 @@ def _comparisons(tot: dict[str, Any], tb: TimeBase) -> tuple[Comparison, ...]:
             status="U",
         ),
         Comparison(
-            key="family_water_days",
+            key="households_water",
             label="Families using as much water at home over the same time (on-site cooling water)",
             value=float(tot["water_onsite_m3"]) * 1000.0 / family_l,
             unit="families",

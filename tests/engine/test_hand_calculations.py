@@ -129,7 +129,7 @@ def test_comparisons_scale_their_bases_to_the_period():
     assert comparisons["passenger_cars_co2e"].status == "U"
     assert "not in shared/reference/factors.md" in comparisons["passenger_cars_co2e"].source
     water_l = 7200 * 1000 * 1.0
-    assert comparisons["family_water_days"].value == pytest.approx(water_l / (300 * 3.785411784 * 30))
+    assert comparisons["households_water"].value == pytest.approx(water_l / (300 * 3.785411784 * 30))
     assert {c.status for c in result.comparisons} <= {"S", "2°", "U", "D"}
 
 
