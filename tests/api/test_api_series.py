@@ -86,3 +86,8 @@ def test_staff_read_the_series_of_a_draft(published, staff_api):
     data = staff_api.get(URL, {"run": published.draft.pk}).json()
     assert len(data["results"]) == 24
     assert "ETag" not in staff_api.get(URL, {"run": published.draft.pk}), "a draft may still change"
+
+
+def test_it_reads_an_id_written_as_a_decimal(published, api):
+    response = api.get(URL, {"version": f"{published.version.pk}.0"})
+    assert response.status_code == 200
