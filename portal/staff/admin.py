@@ -179,9 +179,12 @@ class StaffMeetingAdmin(forums_admin.MeetingAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not DocketItem:
             return super().save_formset(request, form, formset, change)
+        # What formset.save() would have set; the admin's change message reads them.
+        formset.new_objects, formset.deleted_objects, formset.changed_objects = [], [], []
         for item_form in formset.forms:
             if not item_form.has_changed():
                 continue
+            formset.changed_objects.append((item_form.instance, item_form.changed_data))
             data = item_form.cleaned_data
             try:
                 meetings.record_outcome(

@@ -5,8 +5,10 @@ moderator      the forum: questions, replies, flags, appeals (fields of question
 analyst        the facility model (facilities, parts, sources, assumptions, scenarios) and
                reports: compute = add a run, retry = change a run, publish = add a version
 administrator  accounts, groups (roles), API tokens, two-factor devices and the staff audit log
+staff          the forum's "staff" group (portal.accounts.roles): answers questions officially and
+               records meeting minutes and outcomes, so it sees questions and meetings
 
-The data migration staff.0002 applies this table; apply_role_permissions() is safe to run again
+The data migrations staff.0002 and 0003 apply this table; apply_role_permissions() is safe to run again
 (it sets each group's permissions to exactly this list), so a later migration can call it after
 the table changes. Who may give official answers or record meeting outcomes in the forum is
 decided by portal.accounts.roles; the admin calls the forum's services, which check that too.
@@ -17,6 +19,7 @@ CRUD = ("view", "add", "change", "delete")
 MODERATOR = "moderator"
 ANALYST = "analyst"
 ADMINISTRATOR = "administrator"
+FORUM_STAFF = "staff"
 
 ROLE_PERMISSIONS = {
     MODERATOR: {
@@ -51,6 +54,15 @@ ROLE_PERMISSIONS = {
         "authtoken": {"tokenproxy": ("view", "add", "delete"), "token": ("view", "add", "delete")},
         "otp_totp": {"totpdevice": CRUD},
         "staff": {"staffaction": ("view",)},
+    },
+    FORUM_STAFF: {
+        "forums": {
+            "question": ("view", "change"),
+            "reply": ("view",),
+            "answer": ("view",),
+            "meeting": CRUD[:3],
+            "docketitem": ("view", "change"),
+        },
     },
 }
 

@@ -1,0 +1,161 @@
+"""Moderation in the admin: the queue with bulk decisions, inline answers, minutes and docket outcomes."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from impact.models import Facility
+from portal.forums import meetings
+from portal.forums.models import Answer, DocketItem, Flag, Meeting, ModerationAction, PostStatus, Question, Reply
+from portal.staff.models import StaffAction
+
+from .conftest import make_user
+
+QUEUE = "/admin/moderation/"
+
+
+def make_question(author, title="How much gas do the turbines burn each day?", status=PostStatus.PUBLISHED, **extra):
+    now = timezone.now()
+    return Question.objects.create(
+        author=author, title=title, body="Details please.", body_html="<p>Details please.</p>", topic="energy",
+        status=status, published_at=now if status == PostStatus.PUBLISHED else None, **extra,
+    )
+
+
+@pytest.fixture
+def forum_staff(db):
+    """Someone from the facility's staff (the forum's 'staff' group) who gives official answers."""
+    return make_user("sam", groups=("staff",), is_staff=True, display_name="Sam (staff)")
+
+
+@pytest.fixture
+def pending(resident):
+    return make_question(resident, title="Is the water table dropping?", status=PostStatus.PENDING)
+
+
+@pytest.fixture
+def flagged(resident, another_resident):
+    question = make_question(resident, title="Who owns the turbines?")
+    Flag.objects.create(question=question, user=another_resident, reason="spam")
+    Question.objects.filter(pk=question.pk).update(open_flag_count=1)
+    return question
+
+
+def test_the_queue_lists_pending_and_flagged_posts_but_not_settled_ones(moderator, staff_client, pending, flagged, resident):
+    make_question(resident, title="An ordinary published question")
+    reply = Reply.objects.create(question=flagged, author=resident, body="Me too", body_html="<p>Me too</p>")
+    page = staff_client(moderator).get(QUEUE).content.decode()
+    assert "Is the water table dropping?" in page
+    assert "Who owns the turbines?" in page
+    assert f'name="replies" value="{reply.pk}"' in page
+    assert "An ordinary published question" not in page
+
+
+def test_bulk_approve_from_the_queue_publishes_and_logs(moderator, staff_client, pending, resident):
+    other = make_question(resident, title="And the noise at night?", status=PostStatus.PENDING)
+    response = staff_client(moderator).post(QUEUE, {"decision": "approve", "questions": [pending.pk, other.pk]}, follow=True)
+    assert "2 of 2 post(s) changed" in response.content.decode()
+    assert set(Question.objects.values_list("status", flat=True)) == {PostStatus.PUBLISHED}
+    assert ModerationAction.objects.filter(kind="approve", actor=moderator).count() == 2
+    assert StaffAction.objects.filter(name="moderate: approve", actor=moderator).count() == 2
+
+
+def test_hiding_or_rejecting_needs_a_reason(moderator, staff_client, flagged):
+    page = staff_client(moderator).post(QUEUE, {"decision": "hide", "questions": [flagged.pk]})
+    assert page.status_code == 200
+    assert "needs a reason" in page.content.decode()
+    assert Question.objects.get(pk=flagged.pk).status == PostStatus.PUBLISHED
+
+
+def test_bulk_hide_with_a_reason_and_note_tells_the_author(moderator, staff_client, flagged, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client(moderator).post(
+            QUEUE, {"decision": "hide", "reason": "spam", "note": "Advertising a product.", "questions": [flagged.pk]}
+        )
+    flagged.refresh_from_db()
+    assert (flagged.status, flagged.reason, flagged.reason_note) == (PostStatus.HIDDEN, "spam", "Advertising a product.")
+    assert not Flag.objects.filter(resolved_at__isnull=True).exists()
+    assert any("Advertising a product." in m.body for m in mail.outbox)
+    entry = StaffAction.objects.get(name="moderate: hide")
+    assert entry.before["status"] == "published" and entry.after["status"] == "hidden"
+    assert entry.reason == "spam Advertising a product."
+
+
+def test_bulk_reject_with_a_reason(moderator, staff_client, pending):
+    staff_client(moderator).post(QUEUE, {"decision": "reject", "reason": "off_topic", "questions": [pending.pk]})
+    assert Question.objects.get(pk=pending.pk).status == PostStatus.REJECTED
+
+
+def test_forum_staff_answer_a_question_inline_on_its_admin_page(forum_staff, staff_client, resident, django_capture_on_commit_callbacks):
+    question = make_question(resident)
+    client = staff_client(forum_staff)
+    url = f"/admin/forums/question/{question.pk}/change/"
+    page = client.get(url)
+    assert b'name="official_answer"' in page.content
+    from .test_facility_editing import form_values
+
+    data = form_values(page)
+    data["official_answer"] = "About 2 million cubic feet a day at full output; see the July report."
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    answer = Answer.objects.get(question=question)
+    assert answer.author == forum_staff and "2 million cubic feet" in answer.body
+    assert Question.objects.get(pk=question.pk).status == PostStatus.ANSWERED
+    assert StaffAction.objects.filter(name="answer question", actor=forum_staff).exists()
+
+
+def test_moderators_who_are_not_forum_staff_see_no_answer_box(moderator, staff_client, resident):
+    question = make_question(resident)
+    page = staff_client(moderator).get(f"/admin/forums/question/{question.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="official_answer"' not in page.content
+
+
+@pytest.fixture
+def held_meeting(resident, db):
+    facility = Facility.objects.create(name="Memphis Supercluster", slug="memphis", time_zone="America/Chicago")
+    start = timezone.now() + dt.timedelta(days=10)
+    meeting = Meeting.objects.create(facility=facility, title="Public forum", starts_at=start, ends_at=start + dt.timedelta(hours=2), place="Library")
+    question = make_question(resident, meeting=meeting)
+    meetings.freeze_docket(meeting)
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - dt.timedelta(hours=3), ends_at=timezone.now() - dt.timedelta(hours=1))
+    meeting.refresh_from_db()
+    return meeting, question
+
+
+def test_forum_staff_record_minutes_and_docket_outcomes_through_the_meeting_services(forum_staff, staff_client, held_meeting):
+    meeting, question = held_meeting
+    item = DocketItem.objects.get(meeting=meeting)
+    client = staff_client(forum_staff)
+    url = f"/admin/forums/meeting/{meeting.pk}/change/"
+    from .test_facility_editing import form_values
+
+    data = form_values(client.get(url))
+    data["minutes"] = "Twelve residents attended. The operator presented the July report."
+    data[f"docket-0-outcome"] = "out_of_scope"
+    data[f"docket-0-outcome_note"] = "About a different site."
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    meeting.refresh_from_db()
+    item.refresh_from_db()
+    assert meeting.minutes.startswith("Twelve residents") and meeting.minutes_recorded_at is not None
+    assert (item.outcome, item.outcome_note) == ("out_of_scope", "About a different site.")
+    kinds = set(ModerationAction.objects.filter(actor=forum_staff).values_list("kind", flat=True))
+    assert {"record_minutes", "record_outcome"} <= kinds
+
+
+def test_an_out_of_scope_outcome_without_a_reason_is_refused_on_the_field(forum_staff, staff_client, held_meeting):
+    meeting, _ = held_meeting
+    client = staff_client(forum_staff)
+    url = f"/admin/forums/meeting/{meeting.pk}/change/"
+    from .test_facility_editing import form_values
+
+    data = form_values(client.get(url))
+    data["docket-0-outcome"] = "out_of_scope"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Say why the question is out of scope." in response.content.decode()
+    assert DocketItem.objects.get(meeting=meeting).outcome == "pending"
