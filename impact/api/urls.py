@@ -24,6 +24,8 @@ router.register("report-versions", views.ReportVersionViewSet, basename="report-
 router.register("report-runs", views.ReportRunViewSet, basename="report-run")
 router.register("report-metrics", views.ReportMetricViewSet, basename="report-metric")
 router.register("series-points", views.SeriesPointViewSet, basename="series-point")
+router.register("questions", views.QuestionViewSet, basename="question")
+router.register("meetings", views.MeetingViewSet, basename="meeting")
 
 urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),

@@ -25,6 +25,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from impact import filters, services
+from impact.api import filters as forum_filters
 from impact.api import serializers as s
 from impact.api.bundle import build_bundle, bundle_name
 from impact.api.pagination import SeriesCursorPagination
@@ -42,6 +43,7 @@ from impact.models import (
     SeriesPoint,
 )
 from impact.periods import PeriodError
+from portal.forums.models import PUBLIC_STATUSES, DocketItem, Meeting, Question
 
 # How long a client should wait before asking again for a run that is still computing.
 RETRY_AFTER_SECONDS = 10
@@ -495,3 +497,30 @@ class ReportRunViewSet(ExportMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         run.refresh_from_db()
         body = self._links(run)
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
+# --- Forum ---------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class QuestionViewSet(ReadViewSet):
+    """Public questions (published, answered, closed) with their official answers; never pending or hidden ones."""
+
+    queryset = Question.objects.filter(status__in=PUBLIC_STATUSES).select_related("author", "answer__author")
+    serializer_class = s.QuestionSerializer
+    filterset_class = forum_filters.QuestionFilter
+    ordering_fields = ["created_at", "vote_count", "answered_at"]
+    csv_name = "questions"
+
+
+@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class MeetingViewSet(ReadViewSet):
+    """Public forum meetings with their docket and the outcome of each question."""
+
+    queryset = Meeting.objects.select_related("facility").prefetch_related(
+        Prefetch("docket", queryset=DocketItem.objects.select_related("question").order_by("position"))
+    )
+    serializer_class = s.MeetingSerializer
+    filterset_class = forum_filters.MeetingFilter
+    ordering_fields = ["starts_at"]
+    csv_name = "meetings"
