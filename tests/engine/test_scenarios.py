@@ -104,3 +104,13 @@ def test_a_factors_only_scenario_reuses_the_base_simulation_and_matches_a_standa
     assert together["metrics"] == alone["metrics"]
     assert together["drivers"] == alone["drivers"]
     assert together["metrics"]["nox_onsite_t"]["value"] < compute(f, hours(24)).base.metric("nox_onsite_t")
+
+
+def test_the_whole_run_result_is_json_serialisable():
+    import json
+    scenarios = (Scenario("full grid", {"grid.contracts.0.capacity_mw": 150.0}),)
+    result = compute(BASE, hours(3), RunOptions(monte_carlo_samples=20), scenarios)
+    data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    assert set(data) == {"base", "scenarios", "comparison_rows"}
+    assert data["scenarios"]["full grid"]["scenario_name"] == "full grid"
+    assert data["base"]["drivers"] and data["base"]["metrics"]["co2e_total_t"]["p95"] is not None
