@@ -11,10 +11,12 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
+from portal.forums import ratelimit
+
 
 def _key(login_name, ip):
     digest = hashlib.sha256(f"{(login_name or '').strip().lower()}|{ip}".encode()).hexdigest()[:32]
-    return f"login-fail:{digest}"
+    return f"{ratelimit.KEY_PREFIX}:login-fail:{digest}"
 
 
 def _lockout_seconds():
@@ -22,7 +24,7 @@ def _lockout_seconds():
 
 
 def _ip_key(ip):
-    return "login-fail-ip:" + hashlib.sha256(str(ip).encode()).hexdigest()[:32]
+    return f"{ratelimit.KEY_PREFIX}:login-fail-ip:" + hashlib.sha256(str(ip).encode()).hexdigest()[:32]
 
 
 def is_locked(login_name, ip):

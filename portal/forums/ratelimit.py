@@ -24,9 +24,14 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
+# Every key starts with this; tests give each test its own prefix instead of clearing a cache
+# that, with Redis, may be shared with the Celery broker.
+KEY_PREFIX = "rl"
+
+
 def _key(*parts):
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
-    return f"rl:{digest}"
+    return f"{KEY_PREFIX}:{digest}"
 
 
 def hit(scope, ident, limit, window_seconds):

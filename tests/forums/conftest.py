@@ -2,9 +2,9 @@
 
 import datetime as dt
 import itertools
+import uuid
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from portal.forums import services
@@ -32,11 +32,12 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
-    """Rate limits and login throttles live in the cache: every test starts with none."""
-    cache.clear()
-    yield
-    cache.clear()
+def fresh_limits(monkeypatch):
+    """Rate limits and login throttles live in the cache: each test counts under its own prefix.
+    (Not cache.clear(): with Redis that would flush a database the Celery broker may share.)"""
+    from portal.forums import ratelimit
+
+    monkeypatch.setattr(ratelimit, "KEY_PREFIX", f"test-{uuid.uuid4().hex}")
 
 
 @pytest.fixture
