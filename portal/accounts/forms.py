@@ -10,6 +10,22 @@ from . import throttle
 from .backends import find_user
 
 
+# Words that would make a resident look like the portal or the facility speaking.
+RESERVED_NAME_WORDS = ("staff", "moderator", "admin", "administrator", "official", "xai", "portal")
+
+
+def validate_display_name(value):
+    """Refuse display names that impersonate staff; official answers carry a staff badge instead."""
+    lowered = value.lower()
+    words = set("".join(c if c.isalnum() else " " for c in lowered).split())
+    if words.intersection(RESERVED_NAME_WORDS):
+        raise forms.ValidationError(
+            "Please choose another name: words such as “staff”, “moderator” or “official” are kept for the portal's team."
+        )
+    if not any(c.isalnum() for c in value):
+        raise forms.ValidationError("Use at least one letter or digit.")
+
+
 class HoneypotMixin:
     """A field people never see (hidden by CSS, skipped by keyboard); bots fill it in."""
 
@@ -32,10 +48,12 @@ class HoneypotMixin:
 class SignUpForm(HoneypotMixin, forms.Form):
     email = forms.EmailField(label="E-mail address", help_text="We send a link to confirm it. Never shown publicly.")
     display_name = forms.CharField(
-        max_length=60, label="Display name", help_text="Shown beside your questions and replies."
+        max_length=60, label="Display name", help_text="Shown beside your questions and replies.",
+        validators=[validate_display_name],
     )
     neighbourhood = forms.CharField(
-        max_length=80, required=False, label="Neighbourhood (optional)", help_text="For example Boxtown or Westwood."
+        max_length=80, required=False, label="Neighbourhood (optional)",
+        help_text="Shown publicly beside your name, for example Boxtown or Westwood.",
     )
     password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(
@@ -110,4 +128,19 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(max_length=60, label="Display name", help_text="Shown beside your posts.")
-    neighbourhood = forms.CharField(max_length=80, required=False, label="Neighbourhood (optional)")
+    neighbourhood = forms.CharField(
+        max_length=80, required=False, label="Neighbourhood (optional)", help_text="Shown publicly beside your name."
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_display_name(self):
+        from . import roles
+
+        value = self.cleaned_data["display_name"]
+        # Staff and moderators may say so in their name; residents may not.
+        if not (self.user and (roles.is_moderator(self.user) or roles.is_staff_member(self.user))):
+            validate_display_name(value)
+        return value

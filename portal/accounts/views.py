@@ -59,7 +59,9 @@ def verify(request, token):
 @require_http_methods(["GET", "POST"])
 def profile(request):
     user = request.user
-    form = ProfileForm(request.POST or None, initial={"display_name": user.display_name, "neighbourhood": user.neighbourhood})
+    form = ProfileForm(
+        request.POST or None, user=user, initial={"display_name": user.display_name, "neighbourhood": user.neighbourhood}
+    )
     if request.method == "POST" and form.is_valid():
         if services.update_profile(user, **form.cleaned_data):
             messages.success(request, "Your profile is saved.")

@@ -55,3 +55,12 @@ def test_password_reset_mails_are_limited_per_ip(anonymous, resident, settings):
     assert response.status_code == 429
     assert resident.email in response.content.decode()
     assert len(mail.outbox) == 1
+
+
+def test_a_resident_cannot_rename_themselves_staff_but_staff_may(login, resident, moderator):
+    login(resident).post("/accounts/profile/", {"display_name": "Portal Staff", "neighbourhood": ""})
+    resident.refresh_from_db()
+    assert resident.display_name == "Rosa P."
+    login(moderator).post("/accounts/profile/", {"display_name": "Moderator Mo (portal)", "neighbourhood": ""})
+    moderator.refresh_from_db()
+    assert moderator.display_name == "Moderator Mo (portal)"

@@ -135,3 +135,11 @@ def test_sign_ups_are_limited_per_ip_with_a_429_that_keeps_the_form(anonymous, s
     assert "Too many requests" in page
     assert "third@example.org" in page and "Ms Neighbour" in page
     assert not User.objects.filter(email="third@example.org").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["Staff", "Official xAI", "the-moderator", "***"])
+def test_display_names_that_impersonate_the_team_are_refused(anonymous, name):
+    response = sign_up(anonymous, display_name=name)
+    assert response.status_code == 200
+    assert not User.objects.filter(email="neighbour@example.org").exists()
