@@ -177,6 +177,7 @@ class AssumptionInline(GenericTabularInline):
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     list_display = ("title", "section", "publisher", "year")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ("title", "section", "publisher")
 
 

@@ -115,3 +115,16 @@ def test_enrol_totp_prints_an_otpauth_uri_for_a_staff_account(analyst, capsys):
 def test_enrol_totp_refuses_an_account_without_staff_status(resident):
     with pytest.raises(CommandError, match="not a staff account"):
         call_command("enrol_totp", "rosa")
+
+
+def test_an_administrator_enrols_a_colleague_by_showing_the_qr_code(role_administrator, staff_client, analyst):
+    device = enrol(analyst)
+    client = staff_client(role_administrator)
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code == 200
+    image = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/")
+    assert image.status_code == 200 and image["Content-Type"] == "image/svg+xml"
+
+
+def test_only_administrators_see_two_factor_devices(moderator, staff_client, analyst):
+    device = enrol(analyst)
+    assert staff_client(moderator).get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/").status_code == 403

@@ -34,4 +34,17 @@ class Command(BaseCommand):
         device = TOTPDevice.objects.create(user=user, name=name, confirmed=True)
         self.stdout.write(f"TOTP device {device.name!r} enrolled for {username}. Add this to an authenticator app:\n")
         self.stdout.write(device.config_url)
+        self._print_qr(device.config_url)
         self.stdout.write("\nThen log in at /admin/ with the password and the 6-digit code the app shows.")
+
+    def _print_qr(self, uri):
+        """The same URI as a QR code in the terminal, for phones that only scan."""
+        import io
+
+        import qrcode
+
+        code = qrcode.QRCode(border=1)
+        code.add_data(uri)
+        out = io.StringIO()
+        code.print_ascii(out=out, invert=True)
+        self.stdout.write("\nOr scan this code:\n" + out.getvalue())
