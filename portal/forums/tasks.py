@@ -6,19 +6,19 @@ from . import meetings, notifications
 from .models import Meeting
 
 
-@shared_task
+@shared_task(name="forums.freeze_docket")
 def freeze_docket(meeting_id):
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     return bool(meeting and meetings.freeze_docket(meeting))
 
 
-@shared_task
+@shared_task(name="forums.carry_over")
 def carry_over(meeting_id):
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     return meetings.carry_over(meeting) if meeting else 0
 
 
-@shared_task
+@shared_task(name="forums.meeting_housekeeping")
 def meeting_housekeeping():
     """For Celery beat (e.g. hourly): freeze due dockets and carry over finished meetings."""
     frozen = meetings.freeze_due_dockets()
@@ -26,6 +26,6 @@ def meeting_housekeeping():
     return {"frozen": [m.pk for m in frozen], "carried_over": moved}
 
 
-@shared_task
+@shared_task(name="forums.send_answer_notifications")
 def send_answer_notifications(question_id):
     return notifications.send_answer_notifications(question_id)

@@ -211,3 +211,11 @@ def test_cancelling_a_meeting_moves_its_questions_to_the_next_one(meeting, submi
     assert later.questions.count() == 3
     assert meetings.cancel_meeting(meeting, staff_member) is False
     assert "STATUS:CANCELLED" in __import__("portal.forums.ical", fromlist=["meeting_ics"]).meeting_ics(meeting)
+
+
+def test_the_housekeeping_runs_every_hour_from_celery_beat(db):
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="forums.meeting_housekeeping")
+    assert (task.interval.every, task.interval.period, task.enabled) == (1, "hours", True)
+    assert "forums.meeting_housekeeping" in __import__("portal.celery", fromlist=["app"]).app.tasks
