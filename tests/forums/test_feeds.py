@@ -32,3 +32,8 @@ def test_a_hidden_answered_question_leaves_the_feed(anonymous, resident, staff_m
     services.answer_question(q, staff_member, "Answer.")
     services.hide_post(q, moderator, "personal_data")
     assert "Soon hidden question" not in anonymous.get("/feeds/answers.atom").content.decode()
+
+
+def test_the_question_list_links_the_feeds(anonymous, question):
+    page = anonymous.get("/forum/?topic=air").content.decode()
+    assert 'href="/feeds/answers.atom"' in page and 'href="/feeds/topics/air.atom"' in page
