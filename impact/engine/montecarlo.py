@@ -15,7 +15,7 @@ import numpy as np
 
 from .inputs import FacilityInput, FuelInput, Uncertain
 from .paths import get_path, set_paths
-from .physics import Cache, simulate, totals
+from .physics import Cache, GeneratorRun, Simulation, simulate, totals
 from .timebase import TimeBase
 
 # ~1 MB of float64 per working array: fits a typical L2/L3 slice, measured fastest on the
@@ -80,27 +80,45 @@ def run_monte_carlo(facility: FacilityInput, tb: TimeBase, gwp: dict[str, Any], 
     draws = {
         unc.path: draw(unc, get_path(facility, unc.path), n, seed) for unc in facility.uncertainties
     }
-    chunk = max(1, CHUNK_ELEMENTS // max(tb.n_steps, 1))
     signature = physics_signature(facility) if shared is not None else None
-    sims = next((cached for sig, cached in (shared or ()) if sig == signature), None)
-    record = sims is None
-    if record:
-        sims = []
-    out: dict[str, np.ndarray] = {}
+    merged = next((cached for sig, cached in (shared or ()) if sig == signature), None)
+    if merged is None:
+        merged = _simulate_chunks(facility, tb, n, draws)
+        if shared is not None:
+            shared.append((signature, merged))
+    # Totals are cheap per-sample vector arithmetic: one call for all samples.
+    sampled = set_paths(facility, {path: values[:, None] for path, values in draws.items()})
+    result = totals(merged, sampled, tb, gwp)
+    return draws, {key: np.broadcast_to(np.asarray(value, dtype=float), (n,)).copy()
+                   for key, value in result.items()}
+
+
+def _simulate_chunks(facility: FacilityInput, tb: TimeBase, n: int, draws: dict[str, np.ndarray]) -> Simulation:
+    """Simulate all samples chunk by chunk; return one Simulation whose sums and generator
+    totals are (n,) vectors."""
+    chunk = max(1, CHUNK_ELEMENTS // max(tb.n_steps, 1))
     cache = Cache(reuse_buffers=True)
-    for i, lo in enumerate(range(0, n, chunk)):
-        hi = min(n, lo + chunk)
-        sampled = set_paths(facility, {path: values[lo:hi, None] for path, values in draws.items()})
-        if record:
-            sims.append(simulate(sampled, tb, full=False, cache=cache))
-        result = totals(sims[i], sampled, tb, gwp)
-        for key, value in result.items():
-            if key not in out:
-                out[key] = np.empty(n)
-            out[key][lo:hi] = value  # broadcasts a per-run constant to every sample
-    if record and shared is not None:
-        shared.append((signature, sims))
-    return draws, out
+    sums: dict[str, list[np.ndarray]] = {}
+    generator_parts: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[] for _ in facility.generators]
+    for lo in range(0, n, chunk):
+        size = min(n, lo + chunk) - lo
+        sampled = set_paths(facility, {path: values[lo:lo + size, None] for path, values in draws.items()})
+        sim = simulate(sampled, tb, full=False, cache=cache)
+        for key, value in sim.sums.items():
+            sums.setdefault(key, []).append(_vector(value, size))
+        for parts, run in zip(generator_parts, sim.generators):
+            parts.append((_vector(run.energy_mwh, size), _vector(run.served_mwh, size),
+                          _vector(run.fuel_total_mmbtu, size)))
+    runs = [
+        GeneratorRun(gen, *(np.concatenate([p[i] for p in parts]) for i in range(3)))
+        for gen, parts in zip(facility.generators, generator_parts)
+    ]
+    return Simulation({key: np.concatenate(chunks) for key, chunks in sums.items()}, runs)
+
+
+def _vector(value: Any, size: int) -> np.ndarray:
+    """A per-chunk total (a number or a (size,) vector) as a (size,) vector."""
+    return np.broadcast_to(np.asarray(value, dtype=float).reshape(-1), (size,))
 
 
 def ranks(values: np.ndarray) -> np.ndarray:
