@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from portal.forums.ratelimit import client_ip
 
@@ -144,3 +144,13 @@ class ProfileForm(forms.Form):
         if not (self.user and (roles.is_moderator(self.user) or roles.is_staff_member(self.user))):
             validate_display_name(value)
         return value
+
+
+class AddressPasswordResetForm(PasswordResetForm):
+    """Also mails accounts still waiting for verification: someone who lost the first e-mail, or
+    whose address a stranger signed up with, gets in by proving they read that mailbox."""
+
+    def get_users(self, email):
+        User = get_user_model()
+        candidates = User.objects.filter(email__iexact=email.strip())
+        return (u for u in candidates if u.has_usable_password() and (u.is_active or u.awaits_verification))

@@ -87,6 +87,17 @@ def verify_email(token):
     return user, bool(changed)
 
 
+def confirm_address(user):
+    """Mark the address confirmed after the person proved they read it (a password reset link).
+    Returns whether the account changed; a deactivated, confirmed account stays deactivated."""
+    User = get_user_model()
+    changed = User.objects.filter(pk=user.pk, email_verified_at__isnull=True).update(
+        email_verified_at=timezone.now(), is_active=True
+    )
+    user.refresh_from_db()
+    return bool(changed)
+
+
 def update_profile(user, *, display_name, neighbourhood):
     """Change the public name and neighbourhood; returns whether anything changed."""
     display_name, neighbourhood = display_name.strip(), neighbourhood.strip()

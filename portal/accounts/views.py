@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from portal.forums import ratelimit
 
 from . import services
-from .forms import ProfileForm, SignUpForm, ThrottledAuthenticationForm
+from .forms import AddressPasswordResetForm, ProfileForm, SignUpForm, ThrottledAuthenticationForm
 
 
 @require_http_methods(["GET", "POST"])
@@ -77,6 +77,7 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = AddressPasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
@@ -91,6 +92,12 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The link came to this address, so it is confirmed: an unverified account becomes usable.
+        services.confirm_address(form.user)
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -64,3 +64,24 @@ def test_a_resident_cannot_rename_themselves_staff_but_staff_may(login, resident
     login(moderator).post("/accounts/profile/", {"display_name": "Moderator Mo (portal)", "neighbourhood": ""})
     moderator.refresh_from_db()
     assert moderator.display_name == "Moderator Mo (portal)"
+
+
+def test_an_unverified_account_can_reset_its_password_and_is_then_confirmed(anonymous, resident):
+    resident.is_active = False
+    resident.save()
+    anonymous.post("/accounts/password/reset/", {"email": resident.email})
+    assert len(mail.outbox) == 1
+    path = re.search(r"/accounts/password/reset/\S+/\S+/", mail.outbox[0].body).group(0)
+    form_page = anonymous.get(path, follow=True)
+    anonymous.post(form_page.redirect_chain[-1][0], {"new_password1": "a brand new passphrase 7", "new_password2": "a brand new passphrase 7"})
+    resident.refresh_from_db()
+    assert resident.is_active and resident.email_verified_at is not None
+
+
+def test_a_deactivated_account_gets_no_reset_mail(anonymous, resident):
+    from django.utils import timezone
+
+    resident.is_active, resident.email_verified_at = False, timezone.now()
+    resident.save()
+    anonymous.post("/accounts/password/reset/", {"email": resident.email})
+    assert len(mail.outbox) == 0
