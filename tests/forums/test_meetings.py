@@ -219,3 +219,12 @@ def test_the_housekeeping_runs_every_hour_from_celery_beat(db):
     task = PeriodicTask.objects.get(task="forums.meeting_housekeeping")
     assert (task.interval.every, task.interval.period, task.enabled) == (1, "hours", True)
     assert "forums.meeting_housekeeping" in __import__("portal.celery", fromlist=["app"]).app.tasks
+
+
+def test_a_promised_written_answer_past_its_date_is_flagged_overdue(anonymous, make_meeting, resident, make_question, staff_member):
+    past = make_meeting(days_ahead=-20)
+    make_question(resident, title="Promised a written answer", meeting=past)
+    meetings.freeze_docket(past)
+    item = past.docket.get()
+    meetings.record_outcome(item, staff_member, Outcome.WRITTEN_ANSWER_DUE, "", timezone.localdate() - dt.timedelta(days=3))
+    assert "— overdue" in anonymous.get(past.get_absolute_url()).content.decode()

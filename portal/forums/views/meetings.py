@@ -50,6 +50,7 @@ def meeting_detail(request, pk):
         "voted": voted,
         "is_staff_member": roles.is_staff_member(request.user),
         "next_meeting": meeting_services.next_meeting(meeting),
+        "today": timezone.localdate(),
     }
     return render(request, "forums/meeting_detail.html", context)
 
