@@ -124,3 +124,17 @@ def test_uncertain_inputs_inside_lists_are_sampled_too():
     drivers = {d.path: d for d in result.drivers}
     assert drivers["climate.monthly_high_c.0"].spearman_rho_energy > 0.5
     assert drivers["grid.contracts.0.capacity_mw"].spearman_rho < -0.2  # more grid, fewer turbines
+
+
+def test_each_monte_carlo_sample_equals_a_central_run_with_its_drawn_inputs():
+    from impact.engine.constants import GWP_SETS
+    from impact.engine.paths import set_paths
+    from impact.engine.timebase import make_timebase
+
+    period = hours(48)
+    draws, samples = mc.run_monte_carlo(UNCERTAIN, make_timebase(period), GWP_SETS["AR6"], 6, seed=11)
+    for i in range(6):
+        one = set_paths(UNCERTAIN, {path: float(values[i]) for path, values in draws.items()})
+        central = compute(dataclasses.replace(one, uncertainties=()), period).base
+        for key in ("energy_facility_mwh", "energy_onsite_mwh", "fuel_mmbtu", "co2e_total_t", "peak_facility_mw"):
+            assert samples[key][i] == pytest.approx(central.metric(key), rel=1e-9), (i, key)
