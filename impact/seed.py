@@ -35,7 +35,7 @@ SOURCES = {
     "gpuburn": ("gpu-burn issue #114: H100 idle power", "140–145 W at P0, 0–4 % util", "wilicc/gpu-burn (GitHub)", "https://github.com/wilicc/gpu-burn/issues/114", 2024),
     "newkirk": ("Newkirk et al., HGX H100 power in compute-heavy training", "7.75 kW/node (76 % of 10.2 kW)", "arXiv 2506.14551", "https://arxiv.org/abs/2506.14551", 2025),
     "uptime": ("Uptime Institute Global Data Center Survey 2024", "new large builds PUE ≤ 1.3", "Uptime Institute", "", 2024),
-    "coolingreport": ("The Cooling Report: Colossus peak daily water draw", "812,502 gal/day (≈0.85 L/kWh at 150 MW, derived)", "The Cooling Report", "", 2026),
+    "coolingreport": ("The Cooling Report: Colossus peak daily water draw", "812,502 gal/day", "The Cooling Report", "", 2026),
     "egrid": ("MLGW carbon allocation (eGRID SRTV CO2 total-output rate)", "931.59 lb/MWh", "Memphis Light, Gas and Water", "https://www.mlgw.com/community/carbonallocation", 2021),
     "tva_co2": ("TVA Carbon Dioxide system rate 2023", "624.94 lb CO2/MWh", "Tennessee Valley Authority", "https://www.tva.com", 2023),
     "patel": ("Dylan Patel (SemiAnalysis) via Tom's Hardware", "14 VoltaGrid generators ≈2.5 MW each, ~8 MW from grid", "Tom's Hardware", "", 2024),
@@ -160,15 +160,16 @@ def load_memphis():
             "pue_at_reference": 1.15,
             "pue_reference_temp_c": 15.0,
             "pue_slope_per_degc": 0.005,
-            "wue_l_per_kwh": 0.85,
+            "wue_l_per_kwh": 1.0,
         },
     )
     _cite(facility, cooling, "pue_at_reference", U, src["uptime"], 1.08, 1.3, "PUE of a liquid-cooled AI hall",
           note="Design range for liquid cooling; no primary source (factors.md §2).")
     _cite(facility, cooling, "pue_slope_per_degc", U, None, 0.0, 0.01, "PUE rise per °C of outdoor heat",
           note="Chosen so hot afternoons reach PUE ≈ 1.25; check against measured data.")
-    _cite(facility, cooling, "wue_l_per_kwh", SECONDARY, src["coolingreport"], 0.27, 1.8, "Water use effectiveness",
-          note="812,502 gal/day at 150 MW ≈ 0.85 L/kWh (derived); range: best hyperscale to industry average.")
+    _cite(facility, cooling, "wue_l_per_kwh", D, src["coolingreport"], 0.27, 1.8, "Water use effectiveness (per kWh of IT)",
+          note="812,502 gal/day = 3.08 M L/day over 150 MW ÷ PUE 1.2 = 3.0 GWh of IT a day ≈ 1.0 L/kWh IT "
+          "(factors.md's 0.85 L/kWh is per kWh of facility power). Range: best hyperscale to industry average.")
 
     grid, _ = GridSupply.objects.update_or_create(
         facility=facility, defaults={"utility": "Memphis Light, Gas and Water (TVA power)"}

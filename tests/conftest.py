@@ -4,8 +4,6 @@ analyst and administrator. Feature-specific factories live beside the tests that
 import os
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -18,6 +16,10 @@ def need_service(reason):
 
 
 def make_user(username, *, groups=(), is_staff=False, **extra):
+    # Imported here so that Django-free suites (tests/engine) can load this file without Django.
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
     user = get_user_model().objects.create_user(
         username=username,
         email=f"{username}@example.org",
