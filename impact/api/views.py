@@ -89,7 +89,24 @@ class ExportMixin:
 
     csv_name = "export"
 
+    def check_parameters(self, request):
+        """A misspelt filter must not quietly return everything: unknown parameters are a 400."""
+        allowed = {"format"}
+        if getattr(self, "filterset_class", None) is not None:
+            allowed |= set(self.filterset_class.base_filters)
+        if any(issubclass(backend, OrderingFilter) for backend in self.filter_backends):
+            allowed.add("ordering")
+        paginator = self.paginator
+        for name in ("page_query_param", "page_size_query_param", "cursor_query_param"):
+            if getattr(paginator, name, None):
+                allowed.add(getattr(paginator, name))
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            hint = f"Unknown parameter; this list takes {', '.join(sorted(allowed))}."
+            raise ValidationError({name: [hint] for name in unknown})
+
     def list(self, request, *args, **kwargs):
+        self.check_parameters(request)
         if not wants_csv(request):
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
@@ -337,6 +354,7 @@ class SeriesPointViewSet(ExportMixin, mixins.ListModelMixin, viewsets.GenericVie
         return {**super().get_serializer_context(), "columns": getattr(self, "columns", None)}
 
     def list(self, request, *args, **kwargs):
+        self.check_parameters(request)
         queryset = self.filter_queryset(self.get_queryset())  # validates every parameter first
         run = self._run()
         self.columns = self._columns(run)

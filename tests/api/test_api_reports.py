@@ -145,3 +145,10 @@ def test_a_bad_page_is_a_400_naming_the_parameter(published, api):
     assert response.status_code == 400
     assert "page" in response.json()
     assert api.get("/api/v1/report-metrics/", {"page_size": "-1"}).status_code == 400
+
+
+def test_a_misspelt_filter_is_a_400_not_every_row(published, api):
+    response = api.get("/api/v1/report-metrics/", {"facilty": "memphis-supercluster"})
+    assert response.status_code == 400
+    assert "facilty" in response.json()
+    assert "facility" in response.json()["facilty"][0]

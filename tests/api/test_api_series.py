@@ -91,3 +91,9 @@ def test_staff_read_the_series_of_a_draft(published, staff_api):
 def test_it_reads_an_id_written_as_a_decimal(published, api):
     response = api.get(URL, {"version": f"{published.version.pk}.0"})
     assert response.status_code == 200
+
+
+def test_it_refuses_an_unknown_parameter(published, api):
+    response = api.get(URL, {"version": published.version.pk, "metric": "grid_mw"})
+    assert response.status_code == 400
+    assert "columns" in response.json()["metric"][0]
