@@ -82,7 +82,14 @@ class ChangelogForm(forms.Form):
 class ModerationForm(forms.Form):
     """The moderation queue's bulk decision."""
 
-    DECISIONS = [("approve", "Approve (publish)"), ("hide", "Hide"), ("reject", "Reject"), ("restore", "Restore"), ("dismiss", "Dismiss flags")]
+    DECISIONS = [
+        ("approve", "Approve (publish)"),
+        ("hide", "Hide"),
+        ("reject", "Reject"),
+        ("restore", "Restore (grants an appeal)"),
+        ("deny_appeal", "Deny the appeal (keeps the post off the site)"),
+        ("dismiss", "Dismiss flags"),
+    ]
 
     decision = forms.ChoiceField(choices=DECISIONS)
     reason = forms.ChoiceField(choices=[("", "—")] + list(Reason.choices), required=False)

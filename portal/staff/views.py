@@ -32,6 +32,8 @@ def _decide(decision, post, user, reason, note):
         return forum_services.reject_post(post, user, reason, note=note)
     if decision == "restore":
         return forum_services.restore_post(post, user, note=note)
+    if decision == "deny_appeal":
+        return forum_services.deny_appeal(post, user, note=note)
     return forum_services.dismiss_flags(post, user, note=note)
 
 

@@ -1,6 +1,7 @@
 """The admin index shows what needs attention today, and whether the broker and a worker answer."""
 
 import datetime as dt
+import uuid
 from unittest import mock
 
 import pytest
@@ -17,7 +18,11 @@ HEALTHY = {"broker_ok": True, "broker_error": "", "workers": ["celery@web1"], "c
 
 @pytest.fixture(autouse=True)
 def services_answer():
-    with mock.patch("portal.staff.dashboard.check_services", return_value=HEALTHY) as check:
+    # A key of its own, so a test process running beside this one cannot hand us its cached answer.
+    with (
+        mock.patch("portal.staff.dashboard.check_services", return_value=HEALTHY) as check,
+        mock.patch.object(dashboard, "HEALTH_CACHE_KEY", f"staff:service-health:{uuid.uuid4()}"),
+    ):
         yield check
 
 

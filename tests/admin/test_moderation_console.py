@@ -159,3 +159,20 @@ def test_an_out_of_scope_outcome_without_a_reason_is_refused_on_the_field(forum_
     assert response.status_code == 200
     assert "Say why the question is out of scope." in response.content.decode()
     assert DocketItem.objects.get(meeting=meeting).outcome == "pending"
+
+
+def test_appeals_wait_in_the_queue_and_can_be_denied_or_granted(moderator, staff_client, resident):
+    first = make_question(resident, title="Hidden but appealed", status=PostStatus.HIDDEN, reason="spam")
+    second = make_question(resident, title="Also appealed", status=PostStatus.REJECTED, reason="off_topic")
+    for post in (first, second):
+        Question.objects.filter(pk=post.pk).update(appeal_text="It was not spam.", appealed_at=timezone.now(), status_before_hide="published")
+    client = staff_client(moderator)
+    page = client.get(QUEUE).content.decode()
+    assert "Hidden but appealed" in page and "It was not spam." in page
+    client.post(QUEUE, {"decision": "deny_appeal", "note": "Still advertising.", "questions": [first.pk]})
+    client.post(QUEUE, {"decision": "restore", "questions": [second.pk]})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == PostStatus.HIDDEN and first.appeal_decided_at is not None
+    assert second.status == PostStatus.PUBLISHED and second.appeal_decided_at is not None
+    assert "Hidden but appealed" not in client.get(QUEUE).content.decode()

@@ -103,3 +103,14 @@ def test_analysts_and_moderators_cannot_read_the_audit_log_or_accounts(people, s
         client = staff_client(people[role])
         assert client.get("/admin/staff/staffaction/export.csv").status_code == 403
         assert client.get("/admin/accounts/user/").status_code == 403
+
+
+def test_the_forums_staff_group_opens_questions_and_meetings_only(staff_client, db):
+    from .conftest import make_user
+
+    sam = make_user("sam", groups=("staff",), is_staff=True)
+    client = staff_client(sam)
+    for url in ("/admin/forums/question/", "/admin/forums/meeting/"):
+        assert client.get(url).status_code == 200, url
+    for url in ("/admin/forums/flag/", "/admin/moderation/", "/admin/impact/facility/", "/admin/accounts/user/", "/admin/staff/staffaction/"):
+        assert client.get(url).status_code == 403, url
