@@ -56,7 +56,11 @@ def is_new_account(user):
     if user.is_trusted or user.is_staff:
         return False
     age = timezone.now() - user.date_joined
-    return age.days < settings.FORUM_NEW_ACCOUNT_DAYS
+    if age.days < settings.FORUM_NEW_ACCOUNT_DAYS:
+        return True
+    from .services import needs_review  # services imports this module's callers; import late
+
+    return needs_review(user)
 
 
 @dataclass(frozen=True)

@@ -109,3 +109,13 @@ def test_withdrawing_a_vote_is_never_limited(login, question, another_resident, 
     client.post(f"/forum/questions/{question.pk}/vote/")
     assert client.post(f"/forum/questions/{question.pk}/vote/", {"undo": "1"}).status_code == 302
     assert not services.unvote(question, another_resident)
+
+
+def test_an_old_account_without_reviewed_posts_still_counts_as_new(resident, settings):
+    from portal.forums.ratelimit import is_new_account
+
+    settings.FORUM_NEW_ACCOUNT_DAYS, settings.FORUM_REVIEW_FIRST_POSTS = 7, 2
+    resident.date_joined = resident.date_joined.replace(year=2020)
+    assert is_new_account(resident)
+    resident.is_trusted = True
+    assert not is_new_account(resident)
