@@ -35,7 +35,9 @@ from impact.models import (
     GridSupply,
     PlannedDowntime,
     Report,
+    ReportArtifact,
     ReportRun,
+    ReportSubscription,
     ReportVersion,
     Scenario,
     Source,
@@ -515,3 +517,31 @@ class ReportVersionAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "published_at", "published_by", "changelog")
     list_filter = ("report__facility",)
     refusal = "A published version never changes; compute a new run and publish a correction."
+
+
+@admin.register(ReportArtifact)
+class ReportArtifactAdmin(ReadOnlyAdmin):
+    """The downloads a worker made with a run; their bytes are served by the public download view."""
+
+    list_display = ("filename", "run", "kind", "size_bytes", "sha256")
+    list_filter = ("kind", "run__report__facility")
+    fields = ("run", "kind", "filename", "size_bytes", "sha256")
+    readonly_fields = fields
+    refusal = "Downloads are made by the worker with their run and never change."
+
+
+@admin.register(ReportSubscription)
+class ReportSubscriptionAdmin(admin.ModelAdmin):
+    """Residents' e-mail alerts. Personal data: administrators may look and remove, never add or edit."""
+
+    list_display = ("email", "facility", "created_at", "confirmed_at")
+    list_filter = ("facility", ("confirmed_at", admin.EmptyFieldListFilter))
+    search_fields = ("email",)
+    fields = ("facility", "email", "created_at", "confirmed_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -73,3 +73,56 @@ def login(client):
         return client
 
     return _login
+
+
+# --- Report factories (shared by tests/impact and tests/admin) -----------------------------------
+# Imports stay inside the fixtures so that Django-free suites (tests/engine) can load this file.
+
+SHORT = "2024-07-01..2024-07-02"  # two local days: enough for every chart, fast to compute
+
+
+@pytest.fixture
+def memphis(db):
+    """The seeded Memphis Supercluster facility."""
+    from impact.seed import load_memphis
+
+    facility, _ = load_memphis()
+    return facility
+
+
+@pytest.fixture
+def eager_celery(settings):
+    """Run tasks in-process at .delay() time (tests/impact/test_worker.py covers the real broker).
+
+    Celery reads CELERY_* names from Django settings on every lookup, so the settings fixture
+    switches it and restores it afterwards.
+    """
+    from portal.celery import app as celery_app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert celery_app.conf.task_always_eager is True
+    return celery_app
+
+
+@pytest.fixture
+def computed_run(memphis, eager_celery, django_capture_on_commit_callbacks):
+    """A factory of succeeded, unpublished runs (two days and a small Monte Carlo by default)."""
+    from impact import services
+
+    def _make(period=SHORT, samples=20, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            run = services.request_report(memphis, period, samples=samples, **kwargs)
+        run.refresh_from_db()
+        return run
+
+    return _make
+
+
+@pytest.fixture
+def published(computed_run, analyst):
+    """Version 1 of a computed run, published by the analyst."""
+    from impact import services
+
+    run = computed_run()
+    version, _ = services.publish_run(run, user=analyst)
+    return version

@@ -2,9 +2,11 @@
 
 moderator      the forum: questions, replies, flags, appeals (fields of questions and replies),
                meetings and their dockets, and the forum's moderation log
-analyst        the facility model (facilities, parts, sources, assumptions, scenarios) and
-               reports: compute = add a run, retry = change a run, publish = add a version
-administrator  accounts, groups (roles), API tokens, two-factor devices and the staff audit log
+analyst        the facility model (facilities, parts, sources, assumptions, scenarios), reports:
+               compute = add a run, retry = change a run, publish = add a version; their downloads;
+               and the monthly report schedule (celery beat)
+administrator  accounts, groups (roles), API tokens, two-factor devices, the staff audit log, and
+               residents' report alerts (view and remove)
 staff          the forum's "staff" group (portal.accounts.roles): answers questions officially and
                records meeting minutes and outcomes, so it sees questions and meetings
 
@@ -46,7 +48,10 @@ ROLE_PERMISSIONS = {
             "report": ("view",),
             "reportrun": ("view", "add", "change"),
             "reportversion": ("view", "add"),
+            "reportartifact": ("view",),
         },
+        # The monthly report schedule (celery beat) is the analysts' to edit.
+        "django_celery_beat": {"periodictask": ("view", "change"), "crontabschedule": ("view", "add", "change")},
     },
     ADMINISTRATOR: {
         "accounts": {"user": CRUD},
@@ -54,6 +59,8 @@ ROLE_PERMISSIONS = {
         "authtoken": {"tokenproxy": ("view", "add", "delete"), "token": ("view", "add", "delete")},
         "otp_totp": {"totpdevice": CRUD},
         "staff": {"staffaction": ("view",)},
+        # Residents' report alerts are personal data: administrators may see and remove them.
+        "impact": {"reportsubscription": ("view", "delete")},
     },
     FORUM_STAFF: {
         "forums": {

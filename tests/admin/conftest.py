@@ -1,7 +1,6 @@
 """Fixtures for the staff console: verified staff sessions, role accounts, report factories.
 
-The report factories are copied from tests/impact/conftest.py (pytest does not share fixtures
-between sibling folders); the personas come from tests/conftest.py.
+The personas and the report factories (memphis, computed_run, published) come from tests/conftest.py.
 """
 
 import pytest
@@ -12,10 +11,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from impact import services
-from impact.seed import load_memphis
-from portal.celery import app as celery_app
 
-SHORT = "2024-07-01..2024-07-02"  # two days: enough for every chart, fast to compute
+from ..conftest import SHORT
+
 PASSWORD = "correct horse battery staple"
 
 
@@ -78,39 +76,6 @@ def role_administrator(db):
 def staff_resident(db):
     """A resident with no staff flag at all."""
     return make_user("rita", display_name="Rita")
-
-
-@pytest.fixture
-def memphis(db):
-    facility, _ = load_memphis()
-    return facility
-
-
-@pytest.fixture
-def eager_celery(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    assert celery_app.conf.task_always_eager is True
-    return celery_app
-
-
-@pytest.fixture
-def computed_run(memphis, eager_celery, django_capture_on_commit_callbacks):
-    """A succeeded, unpublished run over two days, with a small Monte Carlo."""
-
-    def _make(period=SHORT, samples=20, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            run = services.request_report(memphis, period, samples=samples, **kwargs)
-        run.refresh_from_db()
-        return run
-
-    return _make
-
-
-@pytest.fixture
-def published(computed_run, analyst):
-    run = computed_run()
-    version, _ = services.publish_run(run, user=analyst)
-    return version
 
 
 @pytest.fixture

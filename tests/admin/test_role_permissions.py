@@ -16,10 +16,12 @@ PAGES = {
     "analyst": [
         "/admin/impact/facility/", "/admin/impact/source/", "/admin/impact/assumption/", "/admin/impact/scenario/",
         "/admin/impact/computefleet/", "/admin/impact/generatorgroup/", "/admin/impact/reportrun/",
-        "/admin/impact/report/", "/admin/impact/reportversion/",
+        "/admin/impact/report/", "/admin/impact/reportversion/", "/admin/impact/reportartifact/",
+        "/admin/django_celery_beat/periodictask/",
     ],
     "administrator": [
         "/admin/accounts/user/", "/admin/auth/group/", "/admin/staff/staffaction/", "/admin/otp_totp/totpdevice/",
+        "/admin/impact/reportsubscription/",
     ],
 }
 ALL_PAGES = [(role, url) for role, urls in PAGES.items() for url in urls]

@@ -8,7 +8,7 @@ from impact import charts, services
 from impact.models import ReportChart, ReportMetric, ReportRun, SeriesPoint
 from impact.periods import PeriodError
 
-from .conftest import SHORT
+from ..conftest import SHORT
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

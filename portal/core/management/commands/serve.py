@@ -37,7 +37,10 @@ class Command(BaseCommand):
             host, _, port = opts["addrport"].rpartition(":")
             url = f"http://{host or '127.0.0.1'}:{port}/"
             self.stdout.write(self.style.SUCCESS(f"\nThe portal is running at {url}  (admin: {url}admin/, API: {url}api/docs/)"))
-            self.stdout.write("Create a staff account with: .venv/bin/python manage.py createsuperuser\n")
+            self.stdout.write(
+                "Staff sign-in needs a password and a TOTP code: .venv/bin/python manage.py createsuperuser, "
+                "then .venv/bin/python manage.py enrol_totp <username> (see docs/admin.md)\n"
+            )
             call_command("runserver", opts["addrport"], use_reloader=False)
         finally:
             self._stop_worker(worker)
