@@ -98,3 +98,18 @@ def apply_role_permissions(Group, Permission):
         group.permissions.set(wanted)
         groups[role] = group
     return groups
+
+
+def apply_role_permissions_in_migration(apps):
+    """For data migrations: make the permissions of every model known so far, then apply the table.
+
+    Django creates permissions only after all migrations have run, so a migration that assigns
+    them must create them first.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    return apply_role_permissions(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))

@@ -4,18 +4,13 @@ The moderator group exists already (accounts.0003); analyst and administrator ar
 Permissions are normally made after all migrations have run, so they are created first here.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 
 def apply_roles(apps, schema_editor):
-    from portal.staff.roles import apply_role_permissions
+    from portal.staff.roles import apply_role_permissions_in_migration
 
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    apply_role_permissions(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    apply_role_permissions_in_migration(apps)
 
 
 class Migration(migrations.Migration):
@@ -24,7 +19,9 @@ class Migration(migrations.Migration):
         ("accounts", "0003_role_groups"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("impact", "0001_initial"),
+        # The role table names models up to these migrations; their permissions must exist.
+        ("impact", "0003_monthly_report_schedule"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
         ("forums", "0001_initial"),
         ("otp_totp", "0003_add_timestamps"),
         ("authtoken", "0004_alter_tokenproxy_options"),

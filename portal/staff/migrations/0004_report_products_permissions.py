@@ -1,18 +1,12 @@
 """Analysts see report downloads and edit the monthly schedule; administrators manage report alerts."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 
 def apply_roles(apps, schema_editor):
-    from portal.staff.roles import apply_role_permissions
+    from portal.staff.roles import apply_role_permissions_in_migration
 
-    # Permissions are made after migrations; the models added since 0002 need theirs now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    apply_role_permissions(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    apply_role_permissions_in_migration(apps)
 
 
 class Migration(migrations.Migration):
