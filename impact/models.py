@@ -664,6 +664,12 @@ class ReportVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     changelog = models.TextField(blank=True, help_text="Required for corrections: what changed and why.")
+    # A run whose modelled demand exceeded every supply by more than the publish threshold
+    # (settings.IMPACT_UNSERVED_PUBLISH_THRESHOLD) needs an analyst's written reason; the public
+    # report shows it beside the figures.
+    unserved_acknowledgement = models.TextField(
+        blank=True, help_text="Why the run may be published although the model could not serve part of its demand."
+    )
 
     class Meta:
         ordering = ["report", "-number"]

@@ -41,18 +41,44 @@ class UtilisationProfile:
 
 
 @dataclass(frozen=True)
+class FleetStage:
+    """From ``starts`` (UTC, inclusive) until the next stage starts, ``accelerator_count``
+    accelerators of the fleet are installed and energised, busy per ``utilisation`` (None: the
+    fleet's own profile). A stage with 0 accelerators takes the fleet out of service."""
+
+    starts: dt.datetime
+    accelerator_count: int
+    utilisation: UtilisationProfile | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
 class FleetInput:
-    """A homogeneous group of accelerators and the servers that host them."""
+    """A homogeneous group of accelerators and the servers (hosts) that carry them.
+
+    IT power at utilisation u, per step:
+        accelerators × (idle_w + (tdp_w − idle_w) × u)
+      + servers × (host_idle_w_per_server + (host_max_w_per_server − host_idle_w_per_server) × u)
+    times (1 + network_storage_share), where servers = accelerators ÷ accelerators_per_server.
+    host idle = host max gives a constant host overhead ("300 W per server").
+
+    Without ``stages`` the fleet has ``accelerator_count`` accelerators energised at all times.
+    With stages, the energised count and profile follow the stages (0 before the first), and
+    ``accelerator_count`` is the most the fleet ever has (validation checks it).
+    """
 
     name: str
     accelerator_count: int
     tdp_w: float
     idle_w: float
-    # CPUs, memory, fans, NICs inside the server, per accelerator, at full load.
-    server_overhead_w_per_accelerator: float
+    # Host: CPUs, memory, fans, NICs, PSU losses of one server, at idle and at full load.
+    host_idle_w_per_server: float = 0.0
+    host_max_w_per_server: float = 0.0
+    accelerators_per_server: int = 8
     # Networking and storage outside the servers, as a share of server IT load (0.05 = +5 %).
     network_storage_share: float = 0.0
     utilisation: UtilisationProfile = field(default_factory=UtilisationProfile)
+    stages: tuple[FleetStage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,13 +128,32 @@ class GridContract:
 
 @dataclass(frozen=True)
 class GridInput:
-    """Utility supply: capacity over time and location-based emission rates per MWh delivered."""
+    """Utility supply: capacity over time and emission rates per MWh drawn.
+
+    ``emission_rates_lb_per_mwh`` are location-based (the grid subregion's average, e.g. eGRID
+    SRTV total output): they make the scope-2 figures in every total. ``market_rates_lb_per_mwh``
+    are the supplier's own system rates (market-based, GHG Protocol scope-2 guidance), reported
+    beside them; empty when unknown. A pollutant missing from a mapping is "not available".
+    """
 
     utility: str
     contracts: tuple[GridContract, ...] = ()
     emission_rates_lb_per_mwh: Mapping[str, float] = field(default_factory=dict)
     # Water consumed by the power plants that make the grid's electricity (optional, separate line).
     generation_water_l_per_kwh: float = 0.0
+    market_rates_lb_per_mwh: Mapping[str, float] = field(default_factory=dict)
+
+
+# Emission controls a generator group can carry (typed; "" = none).
+CONTROLS = ("", "scr", "oxcat", "scr_oxcat")
+CONTROL_LABELS = {
+    "": "none",
+    "scr": "selective catalytic reduction (SCR)",
+    "oxcat": "oxidation catalyst",
+    "scr_oxcat": "SCR + oxidation catalyst",
+}
+# AP-42 §3.2 splits engine factors at 90 % load (Table 3.2-2: "90–105 % load" and "<90 % load").
+LOAD_BAND_THRESHOLD = 0.9
 
 
 @dataclass(frozen=True)
@@ -117,9 +162,18 @@ class GeneratorInput:
 
     ``part_load_heat_rate`` lists (load fraction, heat-rate multiplier) points, e.g.
     ((0.5, 1.15), (1.0, 1.0)); empty means the full-load heat rate at every load.
-    ``emission_factors_lb_per_mmbtu`` are uncontrolled (AP-42); when ``controls`` is set,
-    ``controlled_factors_lb_per_mmbtu`` replace the matching uncontrolled ones.
-    The units may run only between ``available_from`` and ``available_to`` (UTC, None = open).
+
+    Emission factors (lb/MMBtu of heat input, HHV), chosen per pollutant and per step, first
+    match wins:
+    1. ``controlled_factors_lb_per_mmbtu`` while ``controls`` is set and in force (from
+       ``controls_from``, UTC; None = the whole time);
+    2. ``limit_factors_g_per_bhp_hr``: a certified or regulatory limit (e.g. NSPS JJJJ) in grams
+       per brake horsepower-hour, converted with the group's heat rate and
+       ``shaft_to_electric_efficiency`` (see ``physics.limit_to_lb_per_mmbtu``);
+    3. ``part_load_factors_lb_per_mmbtu`` while a unit runs below LOAD_BAND_THRESHOLD of rating;
+    4. ``emission_factors_lb_per_mmbtu`` (AP-42 uncontrolled, at or above the threshold).
+    ``startup_lb_per_event`` adds a mass per unit start (a startup/shutdown event), where a
+    factor exists. The units may run only between ``available_from`` and ``available_to``.
     """
 
     name: str
@@ -133,6 +187,39 @@ class GeneratorInput:
     availability: float = 1.0
     controls: str = ""
     controlled_factors_lb_per_mmbtu: Mapping[str, float] = field(default_factory=dict)
+    available_from: dt.datetime | None = None
+    available_to: dt.datetime | None = None
+    controls_from: dt.datetime | None = None
+    part_load_factors_lb_per_mmbtu: Mapping[str, float] = field(default_factory=dict)
+    limit_factors_g_per_bhp_hr: Mapping[str, float] = field(default_factory=dict)
+    shaft_to_electric_efficiency: float = 0.97
+    startup_lb_per_event: Mapping[str, float] = field(default_factory=dict)
+
+
+# Battery dispatch rules.
+BATTERY_RULES = ("peak_shaving", "backup_only")
+
+
+@dataclass(frozen=True)
+class BatteryInput:
+    """Battery storage (e.g. Tesla Megapacks) in service from ``available_from`` to
+    ``available_to`` (UTC, None = open).
+
+    ``dispatch_rule``:
+    - ``"peak_shaving"``: discharges to cover load above the grid's capacity before any on-site
+      generator starts;
+    - ``"backup_only"``: discharges only for load that the grid and the generators cannot cover.
+    Either way it charges from spare grid capacity, at most ``power_mw``. Energy stored =
+    energy charged × ``round_trip_efficiency`` (all losses booked on charging); it starts the
+    period holding ``initial_state_of_charge`` × ``energy_mwh``.
+    """
+
+    name: str
+    power_mw: float
+    energy_mwh: float
+    round_trip_efficiency: float = 0.9
+    dispatch_rule: str = "peak_shaving"
+    initial_state_of_charge: float = 1.0
     available_from: dt.datetime | None = None
     available_to: dt.datetime | None = None
 
@@ -155,6 +242,8 @@ class Uncertain:
     ``"cooling.pue_at_reference"``, ``"generators.1.heat_rate_btu_per_kwh"``,
     ``"generators.0.emission_factors_lb_per_mmbtu.nox"``, ``"grid.emission_rates_lb_per_mwh.co2"``.
     ``distribution`` is ``"triangular"`` (mode = the input's central value) or ``"uniform"``.
+    The central run (the headline) uses every uncertain input at the median of its distribution,
+    so each headline figure sits inside its own P5–P95.
     """
 
     path: str
@@ -162,6 +251,9 @@ class Uncertain:
     high: float
     distribution: str = "triangular"
     label: str = ""
+    # Further paths that are the same physical quantity (the same turbine model's heat rate in two
+    # groups, one GPU model's TDP in two fleets): they get the very same draw, not their own.
+    also_paths: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -173,6 +265,7 @@ class FacilityInput:
     cooling: CoolingInput
     grid: GridInput
     generators: tuple[GeneratorInput, ...] = ()
+    batteries: tuple[BatteryInput, ...] = ()
     fuel: FuelInput = field(default_factory=FuelInput)
     climate: ClimateInput = field(default_factory=ClimateInput)
     uncertainties: tuple[Uncertain, ...] = ()
