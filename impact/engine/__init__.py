@@ -5,10 +5,12 @@ from .errors import EngineError, EngineInputError
 from .inputs import (
     GHG_POLLUTANTS,
     POLLUTANTS,
+    BatteryInput,
     ClimateInput,
     CoolingInput,
     FacilityInput,
     FleetInput,
+    FleetStage,
     FuelInput,
     GeneratorInput,
     GridContract,
@@ -29,7 +31,8 @@ __all__ = [
     "ENGINE_VERSION", "METRIC_LABELS", "POLLUTANTS", "GHG_POLLUTANTS",
     "compute", "validate", "apply_scenario", "compute_reference_loop",
     "EngineError", "EngineInputError",
-    "ClimateInput", "CoolingInput", "FacilityInput", "FleetInput", "FuelInput", "GeneratorInput",
+    "BatteryInput", "ClimateInput", "CoolingInput", "FacilityInput", "FleetInput", "FleetStage", "FuelInput",
+    "GeneratorInput",
     "GridContract", "GridInput", "Period", "RunOptions", "Scenario", "Uncertain", "UtilisationProfile",
     "Comparison", "Driver", "EngineResult", "GeneratorStats", "Metric", "RunResult", "Series",
 ]

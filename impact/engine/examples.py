@@ -42,8 +42,11 @@ def colossus_example() -> FacilityInput:
         accelerator_count=100_000,  # article / mission README
         tdp_w=700.0,  # NVIDIA H100 SXM spec (S)
         idle_w=70.0,  # ~70 W, range 60-145 (U)
-        # 1.0 kW all-in per GPU at full load (factors.md §1, D): 700 × (1 + 250/700) × 1.05 ≈ 998 W.
-        server_overhead_w_per_accelerator=250.0,
+        # 1.0 kW all-in per GPU at full load (factors.md §1, D): (700 + 2,000/8) × 1.05 ≈ 998 W.
+        # The host idles at the GPU's idle/TDP ratio (an assumption, U): 2,000 × 70/700 = 200 W.
+        host_idle_w_per_server=200.0,
+        host_max_w_per_server=2000.0,
+        accelerators_per_server=8,
         network_storage_share=0.05,
         utilisation=UtilisationProfile(kind="training", mean_utilisation=0.8),
     )

@@ -40,8 +40,11 @@ class Series:
     """Per-step arrays of one run, all of length n_steps (step start times in ``timestamps``).
 
     Powers are step averages in MW, masses kg per step, water litres per step, fuel per step.
-    ``onsite_mw`` is on-site generation that serves the load; ``curtailed_mw`` is generation
-    above the load forced by minimum-load limits (fuel is still burned for it).
+    ``facility_load_mw`` and ``it_load_mw`` are served load; ``demand_mw`` is the modelled demand
+    and ``unserved_mw`` the part of it no supply could deliver (a diagnostic). The balance is
+    grid_mw + onsite_mw + battery_discharge_mw − battery_charge_mw = facility_load_mw.
+    ``onsite_mw`` is on-site generation that serves the load; ``surplus_mw`` is generation above
+    the load forced by minimum-load limits (fuel is still burned for it).
     """
 
     timestamps: np.ndarray  # datetime64[m], naive UTC
@@ -53,7 +56,7 @@ class Series:
     grid_capacity_mw: np.ndarray
     grid_mw: np.ndarray
     onsite_mw: np.ndarray
-    curtailed_mw: np.ndarray
+    surplus_mw: np.ndarray
     unserved_mw: np.ndarray
     fuel_mmbtu: np.ndarray
     fuel_scf: np.ndarray
@@ -64,6 +67,11 @@ class Series:
     onsite_kg: dict[str, np.ndarray]
     grid_kg: dict[str, np.ndarray]
     generator_slugs: dict[str, str] = field(default_factory=dict)
+    demand_mw: np.ndarray | None = None
+    battery_discharge_mw: np.ndarray | None = None
+    battery_charge_mw: np.ndarray | None = None
+    battery_soc_mwh: np.ndarray | None = None
+    accelerators_energised: np.ndarray | None = None
 
     @property
     def n_steps(self) -> int:
@@ -78,12 +86,16 @@ class Series:
         if not np.all(np.isnan(self.temperature_c)):
             cols["temperature_c"] = self.temperature_c
         for name in (
-            "pue", "it_load_mw", "facility_load_mw", "grid_capacity_mw",
-            "grid_mw", "onsite_mw", "curtailed_mw", "unserved_mw", "fuel_mmbtu", "fuel_scf",
+            "pue", "demand_mw", "it_load_mw", "facility_load_mw", "grid_capacity_mw",
+            "grid_mw", "onsite_mw", "battery_discharge_mw", "battery_charge_mw", "battery_soc_mwh",
+            "surplus_mw", "unserved_mw", "fuel_mmbtu", "fuel_scf",
             "water_onsite_l", "water_generation_l",
         ):
-            cols[name] = getattr(self, name)
+            value = getattr(self, name)
+            cols[name] = value if value is not None else np.zeros(self.n_steps)
         cols["utilisation_fraction"] = self.utilisation
+        if self.accelerators_energised is not None:
+            cols["accelerators_energised"] = self.accelerators_energised
         for name, power in self.generator_mw.items():
             slug = self.generator_slugs.get(name, name)
             cols[f"gen_{slug}_mw"] = power
@@ -129,7 +141,8 @@ class GeneratorStats:
     fuel_mmbtu: float
     capacity_factor: float = 0.0
     available_units: int = 0
-    curtailed_mwh: float = 0.0
+    surplus_mwh: float = 0.0
+    starts: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return _plain(dataclasses.asdict(self))
@@ -190,6 +203,9 @@ class EngineResult:
     drivers: tuple[Driver, ...]
     checks: dict[str, Any]
     gwp: dict[str, Any] = field(default_factory=dict)
+    # Every emission factor and rate the run used: scope, part, pollutant, regime, value, unit,
+    # basis, path (the input's dotted path), fuel_share, note, source.
+    methods: tuple[dict[str, Any], ...] = ()
 
     def metric(self, key: str) -> float:
         """Central value of one metric."""
@@ -208,6 +224,7 @@ class EngineResult:
             "comparisons": [c.to_dict() for c in self.comparisons],
             "drivers": [d.to_dict() for d in self.drivers],
             "checks": _plain(self.checks),
+            "methods": [_plain(m) for m in self.methods],
         }
 
 

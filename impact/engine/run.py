@@ -30,9 +30,22 @@ from .constants import (
 from .errors import EngineError, EngineInputError
 from .inputs import POLLUTANTS, FacilityInput, Period, RunOptions, Scenario
 from .labels import METRIC_LABELS
-from .montecarlo import run_monte_carlo, spearman_rho
+from .montecarlo import median_facility, run_monte_carlo, spearman_rho
 from .paths import path_exists, path_is_under, set_path
-from .physics import Simulation, co2e, generator_factors_kg_per_mmbtu, heat_rate_multiplier, simulate, totals
+from .physics import (
+    CELLS,
+    Simulation,
+    cell_fuel,
+    co2e,
+    factor_choice,
+    generator_factors_kg_per_mmbtu,
+    grid_masses_kg,
+    heat_rate_multiplier,
+    market_rates,
+    simulate,
+    startup_kg_per_event,
+    totals,
+)
 from .result import Comparison, Driver, EngineResult, GeneratorStats, Metric, RunResult, Series
 from .timebase import TimeBase, make_timebase
 from .validation import slugify, validate, validate_facility, validate_uncertainties
@@ -71,11 +84,15 @@ def _build_series(sim: Simulation, facility: FacilityInput, tb: TimeBase, gwp: d
     for run in sim.generators:
         fuel = fuel + run.fuel_mmbtu
         factors = generator_factors_kg_per_mmbtu(run.gen, facility.fuel)
+        startup = startup_kg_per_event(run.gen)
+        for controlled, part in CELLS:
+            mask = (run.controlled_mask == controlled) & (run.part_mask == part)
+            for p in POLLUTANTS:
+                onsite_kg[p] = onsite_kg[p] + run.fuel_mmbtu * mask * factors[(controlled, part)][p]
         for p in POLLUTANTS:
-            onsite_kg[p] = onsite_kg[p] + run.fuel_mmbtu * factors[p]
-    rates = facility.grid.emission_rates_lb_per_mwh
+            onsite_kg[p] = onsite_kg[p] + run.starts_steps * startup[p]
     grid_mwh = sim.grid_mw * dt_h
-    grid_kg = {p: grid_mwh * (rates.get(p, 0.0) * KG_PER_LB) for p in POLLUTANTS}
+    grid_kg = grid_masses_kg(grid_mwh, facility.grid.emission_rates_lb_per_mwh)
     onsite_kg["co2e"] = co2e(onsite_kg, gwp)
     grid_kg["co2e"] = co2e(grid_kg, gwp)
     return Series(
@@ -88,7 +105,7 @@ def _build_series(sim: Simulation, facility: FacilityInput, tb: TimeBase, gwp: d
         grid_capacity_mw=sim.capacity_mw,
         grid_mw=sim.grid_mw,
         onsite_mw=sim.onsite_mw,
-        curtailed_mw=sim.curtailed_mw,
+        surplus_mw=sim.surplus_mw,
         unserved_mw=sim.unserved_mw,
         fuel_mmbtu=fuel,
         fuel_scf=fuel * BTU_PER_MMBTU / facility.fuel.hhv_btu_per_scf,
@@ -99,6 +116,11 @@ def _build_series(sim: Simulation, facility: FacilityInput, tb: TimeBase, gwp: d
         onsite_kg=onsite_kg,
         grid_kg=grid_kg,
         generator_slugs={r.gen.name: slugify(r.gen.name) for r in sim.generators},
+        demand_mw=sim.demand_mw,
+        battery_discharge_mw=sim.discharge_mw,
+        battery_charge_mw=sim.charge_mw,
+        battery_soc_mwh=sim.soc_mwh,
+        accelerators_energised=sim.accelerators,
     )
 
 
@@ -108,9 +130,7 @@ def _generator_stats(sim: Simulation, tb: TimeBase) -> tuple[GeneratorStats, ...
         gen = run.gen
         units = run.units
         unit_hours = float(units.sum()) * tb.step_hours
-        # Units are interchangeable, so starts are the increases in the committed count; every
-        # unit is taken to be off before the period starts.
-        starts = float(np.maximum(np.diff(units, prepend=0.0), 0.0).sum())
+        starts = float(run.starts)
         count = int(gen.unit_count)
         energy = float(run.energy_mwh)
         out.append(GeneratorStats(
@@ -124,7 +144,8 @@ def _generator_stats(sim: Simulation, tb: TimeBase) -> tuple[GeneratorStats, ...
             fuel_mmbtu=float(run.fuel_total_mmbtu),
             capacity_factor=energy / (count * gen.rated_mw * tb.period_hours) if count else 0.0,
             available_units=int(float(run.available_units.max())) if tb.n_steps else 0,
-            curtailed_mwh=float(run.energy_mwh - run.served_mwh),
+            surplus_mwh=float(run.energy_mwh - run.served_mwh),
+            starts=starts,
         ))
     return tuple(out)
 
@@ -141,10 +162,14 @@ def _rel_error(a: np.ndarray | float, b: np.ndarray | float) -> float:
 def _checks(sim: Simulation, series: Series, tot: dict[str, Any], facility: FacilityInput,
             tb: TimeBase) -> dict[str, Any]:
     """Invariants of the central run; raise EngineError if any is violated."""
-    balance = _rel_error(series.grid_mw + series.onsite_mw + series.unserved_mw, series.facility_load_mw)
+    supplied = series.grid_mw + series.onsite_mw + series.battery_discharge_mw - series.battery_charge_mw
+    balance_mw = float(np.max(np.abs(supplied - series.facility_load_mw), initial=0.0))
+    balance = _rel_error(supplied, series.facility_load_mw)
+    demand = _rel_error(series.facility_load_mw + series.unserved_mw, series.demand_mw)
     generated = sum((r.output_mw for r in sim.generators), np.zeros(tb.n_steps))
-    generation = _rel_error(generated, series.onsite_mw + series.curtailed_mw)
+    generation = _rel_error(generated, series.onsite_mw + series.surplus_mw)
     grid_limit = float(np.max(series.grid_mw - series.grid_capacity_mw, initial=0.0))
+    over_demand = float(np.max(series.facility_load_mw - series.demand_mw, initial=0.0))
     fuel_expected = 0.0
     for run in sim.generators:
         # Recompute fuel from energy x heat rate x part-load multiplier, the load fraction taken
@@ -159,22 +184,34 @@ def _checks(sim: Simulation, series: Series, tot: dict[str, Any], facility: Faci
     for p in POLLUTANTS + ("co2e",):
         emissions = max(emissions, _rel_error(float(series.onsite_kg[p].sum()) / 1000.0, tot[f"{p}_onsite_t"]))
         emissions = max(emissions, _rel_error(float(series.grid_kg[p].sum()) / 1000.0, tot[f"{p}_grid_t"]))
+    soc_low = 0.0
+    soc_high = 0.0
+    for r in sim.batteries:
+        soc_low = min(soc_low, float(np.min(r.soc_mwh, initial=0.0)))
+        soc_high = max(soc_high, float(np.max(r.soc_mwh - r.battery.energy_mwh, initial=0.0)))
     minimum = min(float(np.min(a, initial=0.0)) for name, a in series.columns().items()
                   if name not in ("timestamp_utc", "temperature_c"))
     checks = {
         "energy_balance_max_rel_error": balance,
+        "energy_balance_max_abs_error_mw": balance_mw,
+        "demand_balance_max_rel_error": demand,
         "generation_balance_max_rel_error": generation,
         "fuel_balance_rel_error": max(fuel, fuel_vs_energy),
         "emissions_balance_rel_error": emissions,
         "grid_above_capacity_mw": grid_limit,
+        "served_above_demand_mw": over_demand,
+        "battery_soc_outside_mwh": max(-soc_low, soc_high),
         "min_value": minimum,
     }
-    failures = [k for k in ("energy_balance_max_rel_error", "generation_balance_max_rel_error",
-                            "fuel_balance_rel_error", "emissions_balance_rel_error")
+    failures = [k for k in ("energy_balance_max_rel_error", "demand_balance_max_rel_error",
+                            "generation_balance_max_rel_error", "fuel_balance_rel_error",
+                            "emissions_balance_rel_error")
                 if checks[k] > INVARIANT_TOLERANCE]
-    if grid_limit > INVARIANT_TOLERANCE * max(1.0, float(series.grid_capacity_mw.max(initial=0.0))):
-        failures.append("grid_above_capacity_mw")
-    if minimum < -INVARIANT_TOLERANCE:
+    scale = max(1.0, float(series.demand_mw.max(initial=0.0)))
+    for key in ("grid_above_capacity_mw", "served_above_demand_mw", "battery_soc_outside_mwh"):
+        if checks[key] > INVARIANT_TOLERANCE * scale:
+            failures.append(key)
+    if minimum < -INVARIANT_TOLERANCE * scale:
         failures.append("min_value")
     if failures:
         raise EngineError(f"invariant(s) violated: {', '.join(failures)} ({checks})")
@@ -234,46 +271,120 @@ def _notes(facility: FacilityInput, sim: Simulation) -> list[str]:
     if not has_climate(facility.climate):
         notes.append("No climate data: PUE held at its reference value; temperature column is empty (NaN).")
     for fleet in facility.fleets:
-        p = fleet.utilisation
-        if p.kind == "inference" and p.mean_utilisation * (1 + p.diurnal_amplitude) > 1:
-            notes.append(f"Fleet {fleet.name!r}: the inference peak would exceed 100 % and is clipped, "
-                         "so the realised mean utilisation is below the stated mean.")
+        for p in [fleet.utilisation] + [s.utilisation for s in fleet.stages if s.utilisation]:
+            if p.kind == "inference" and p.mean_utilisation * (1 + p.diurnal_amplitude) > 1:
+                notes.append(f"Fleet {fleet.name!r}: the inference peak would exceed 100 % and is clipped, "
+                             "so the realised mean utilisation is below the stated mean.")
+                break
     for gen in facility.generators:
         if gen.controlled_factors_lb_per_mmbtu and not gen.controls:
             notes.append(f"Generator {gen.name!r}: controlled factors given but no controls set; "
                          "uncontrolled factors used.")
+    unserved = float(sim.sums["energy_unserved_mwh"])
+    if unserved > 0:
+        demand = float(sim.sums["energy_demand_mwh"])
+        notes.append(f"The modelled demand exceeded every supply in some hours: {unserved:,.0f} MWh "
+                     f"({unserved / demand:.1%} of demand) could not be delivered. It is left out of every "
+                     "consumption figure; either the site ran below the modelled load or a supply is missing.")
     return notes
+
+
+PART98_SOURCE = "40 CFR 98 Subpart C, Table C-1 (CO2, HHV) and Table C-2 (CH4, N2O)"
+
+
+def _methods(sim: Simulation, facility: FacilityInput, gwp_info: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """Every emission factor and grid rate the central run used, with where it came from.
+
+    An on-site factor is listed when some fuel was burned under it (its share of the group's
+    fuel given); grid rates when the grid delivered energy.
+    """
+    out: list[dict[str, Any]] = []
+    for index, (run, gen) in enumerate(zip(sim.generators, facility.generators)):
+        total = float(run.fuel_total_mmbtu)
+        if total <= 0:
+            continue
+        by_cell = {cell: float(v) for cell, v in cell_fuel(run).items()}
+        for p in POLLUTANTS:
+            used: dict[tuple[str, str], dict[str, Any]] = {}
+            for cell in CELLS:
+                if by_cell[cell] <= total * 1e-12:
+                    continue
+                choice = factor_choice(gen, facility.fuel, p, *cell, index=index)
+                key = (choice.path, choice.regime)
+                row = used.get(key)
+                if row is None:
+                    row = used[key] = {
+                        "scope": "onsite", "part": gen.name, "pollutant": p, "regime": choice.regime,
+                        "value": float(choice.value), "unit": choice.unit, "basis": "HHV",
+                        "path": choice.path, "fuel_share": 0.0, "note": choice.note,
+                        "source": PART98_SOURCE if choice.path.startswith("fuel.") else "",
+                    }
+                row["fuel_share"] += by_cell[cell] / total
+            out.extend(used.values())
+        if float(run.starts) > 0:
+            for p, lb in gen.startup_lb_per_event.items():
+                out.append({"scope": "onsite", "part": gen.name, "pollutant": p, "regime": "startup/shutdown event",
+                            "value": float(lb), "unit": "lb/event", "basis": "per unit start",
+                            "path": f"generators.{index}.startup_lb_per_event.{p}", "fuel_share": None,
+                            "note": f"{float(run.starts):,.0f} starts", "source": ""})
+    if float(sim.sums["energy_grid_mwh"]) > 0:
+        grid = facility.grid
+        for p, rate in grid.emission_rates_lb_per_mwh.items():
+            out.append({"scope": "grid_location", "part": grid.utility, "pollutant": p,
+                        "regime": "location-based (grid subregion average)", "value": float(rate), "unit": "lb/MWh",
+                        "basis": "per MWh drawn", "path": f"grid.emission_rates_lb_per_mwh.{p}", "fuel_share": None,
+                        "note": "", "source": ""})
+        market = market_rates(grid)
+        for p, rate in market.items():
+            own = p in grid.market_rates_lb_per_mwh
+            out.append({"scope": "grid_market", "part": grid.utility, "pollutant": p,
+                        "regime": "market-based (supplier's system rate)", "value": float(rate), "unit": "lb/MWh",
+                        "basis": "per MWh drawn",
+                        "path": f"grid.{'market_rates_lb_per_mwh' if own else 'emission_rates_lb_per_mwh'}.{p}",
+                        "fuel_share": None,
+                        "note": "" if own else "supplier gives no rate: the location-based rate is used",
+                        "source": ""})
+    return tuple(out)
 
 
 def _run_one(name: str, facility: FacilityInput, period: Period, tb: TimeBase, options: RunOptions,
              dropped: list[str], shared: list) -> EngineResult:
     gwp_info = GWP_SETS[options.gwp_set]
-    sim = simulate(facility, tb, full=True)
-    tot = totals(sim, facility, tb, gwp_info)
-    series = _build_series(sim, facility, tb, gwp_info)
-    checks = _checks(sim, series, tot, facility, tb)
-    rates = facility.grid.emission_rates_lb_per_mwh
+    # The headline is the central run with every uncertain input at its median, so it sits
+    # inside its own P5–P95 (a triangular mode at a range's end would not).
+    central = median_facility(facility)
+    sim = simulate(central, tb, full=True)
+    tot = totals(sim, central, tb, gwp_info)
+    series = _build_series(sim, central, tb, gwp_info)
+    checks = _checks(sim, series, tot, central, tb)
+    rates = central.grid.emission_rates_lb_per_mwh
     checks["grid_pollutants_missing"] = [p for p in POLLUTANTS if p not in rates]
+    checks["grid_market_pollutants_missing"] = [p for p in ("co2",) if p not in central.grid.market_rates_lb_per_mwh]
     checks["unserved_steps"] = int(np.count_nonzero(series.unserved_mw > 0))
-    checks["notes"] = _notes(facility, sim)
+    checks["notes"] = _notes(central, sim)
     checks["uncertainties_dropped"] = list(dropped)
     checks["monte_carlo_samples"] = options.monte_carlo_samples
     checks["seed"] = options.seed
     checks["n_steps"] = tb.n_steps
+    checks["headline"] = "central run with every uncertain input at the median of its distribution"
 
     samples: dict[str, np.ndarray] = {}
     draws: dict[str, np.ndarray] = {}
     n = options.monte_carlo_samples
     if n and facility.uncertainties:
         draws, samples = run_monte_carlo(facility, tb, gwp_info, n, options.seed, shared)
-        # The same energy balance must hold in every sample.
-        lhs = samples["energy_grid_mwh"] + samples["energy_onsite_mwh"] + samples["energy_unserved_mwh"]
-        err = _rel_error(lhs, samples["energy_facility_mwh"])
+        # The same balances must hold in every sample.
+        lhs = (samples["energy_grid_mwh"] + samples["energy_onsite_mwh"] + samples["energy_battery_discharge_mwh"]
+               - samples["energy_battery_charge_mwh"])
+        err = max(_rel_error(lhs, samples["energy_facility_mwh"]),
+                  _rel_error(samples["energy_facility_mwh"] + samples["energy_unserved_mwh"],
+                             samples["energy_demand_mwh"]))
         checks["monte_carlo_energy_balance_rel_error"] = err
         if err > INVARIANT_TOLERANCE:
             raise EngineError(f"Monte Carlo energy balance violated (relative error {err:g})")
 
     metrics: dict[str, Metric] = {}
+    outside = []
     for key, (label, unit) in METRIC_LABELS.items():
         if key.startswith("co2e_"):
             # Every CO2e figure names the GWP set it was computed with.
@@ -285,7 +396,11 @@ def _run_one(name: str, facility: FacilityInput, period: Period, tb: TimeBase, o
                 p5, p50, p95 = (float(v) for v in np.percentile(samples[key], [5, 50, 95]))
             else:  # no uncertain inputs: every sample equals the central value
                 p5 = p50 = p95 = value
+            slack = 1e-9 * max(abs(p5), abs(p95), 1e-12)
+            if not (p5 - slack <= value <= p95 + slack):
+                outside.append(key)
         metrics[key] = Metric(key, label, unit, value, p5, p50, p95)
+    checks["headline_outside_p5_p95"] = outside
 
     drivers: list[Driver] = []
     if samples:
@@ -316,6 +431,7 @@ def _run_one(name: str, facility: FacilityInput, period: Period, tb: TimeBase, o
         drivers=tuple(drivers),
         checks=checks,
         gwp=gwp,
+        methods=_methods(sim, central, gwp_info),
     )
 
 

@@ -13,8 +13,11 @@ from .climate import has_climate
 from .constants import GWP_SETS, MAX_MONTE_CARLO_SAMPLES, MAX_STEPS, MIN_HEAT_RATE_BTU_PER_KWH
 from .errors import EngineInputError
 from .inputs import (
+    BATTERY_RULES,
+    CONTROLS,
     GHG_POLLUTANTS,
     POLLUTANTS,
+    BatteryInput,
     FacilityInput,
     FleetInput,
     GeneratorInput,
@@ -119,18 +122,7 @@ def validate_options(options: RunOptions) -> None:
         _fail("options.seed", f"{options.seed!r} must be a non-negative whole number")
 
 
-def _validate_fleet(path: str, fleet: FleetInput, period: Period, strict: bool) -> None:
-    _count(f"{path}.accelerator_count", fleet.accelerator_count, strict)
-    tdp = _number(f"{path}.tdp_w", fleet.tdp_w, low=0, low_open=True, what="TDP")
-    idle = _number(f"{path}.idle_w", fleet.idle_w, low=0, what="idle power")
-    if idle > tdp:
-        _fail(f"{path}.idle_w", f"idle power {idle:g} W exceeds TDP {tdp:g} W")
-    _number(f"{path}.server_overhead_w_per_accelerator", fleet.server_overhead_w_per_accelerator,
-            low=0, what="server overhead")
-    _number(f"{path}.network_storage_share", fleet.network_storage_share, low=0, high=1,
-            what="network/storage share")
-    profile = fleet.utilisation
-    upath = f"{path}.utilisation"
+def _validate_profile(upath: str, profile: Any) -> None:
     if profile.kind not in UTILISATION_KINDS:
         _fail(f"{upath}.kind", f"unknown profile {profile.kind!r} (use one of {', '.join(UTILISATION_KINDS)})")
     _number(f"{upath}.mean_utilisation", profile.mean_utilisation, low=0, high=1, what="utilisation")
@@ -144,6 +136,45 @@ def _validate_fleet(path: str, fleet: FleetInput, period: Period, strict: bool) 
         if len(window) != 2:
             _fail(f"{upath}.planned_downtime.{i}", "must be a (start, end) pair")
         _window(f"{upath}.planned_downtime.{i}", window[0], window[1], "0", "1")
+
+
+def _validate_fleet(path: str, fleet: FleetInput, period: Period, strict: bool) -> None:
+    _count(f"{path}.accelerator_count", fleet.accelerator_count, strict)
+    tdp = _number(f"{path}.tdp_w", fleet.tdp_w, low=0, low_open=True, what="TDP")
+    idle = _number(f"{path}.idle_w", fleet.idle_w, low=0, what="idle power")
+    if idle > tdp:
+        _fail(f"{path}.idle_w", f"idle power {idle:g} W exceeds TDP {tdp:g} W")
+    host_idle = _number(f"{path}.host_idle_w_per_server", fleet.host_idle_w_per_server, low=0,
+                        what="host idle power")
+    host_max = _number(f"{path}.host_max_w_per_server", fleet.host_max_w_per_server, low=0,
+                       what="host maximum power")
+    if host_idle > host_max:
+        _fail(f"{path}.host_idle_w_per_server",
+              f"host idle power {host_idle:g} W exceeds host maximum {host_max:g} W (equal gives a constant overhead)")
+    if strict and not (is_number(fleet.accelerators_per_server) and float(fleet.accelerators_per_server).is_integer()):
+        _fail(f"{path}.accelerators_per_server", f"{fleet.accelerators_per_server!r} must be a whole number")
+    _number(f"{path}.accelerators_per_server", fleet.accelerators_per_server, low=1, what="accelerators per server")
+    _number(f"{path}.network_storage_share", fleet.network_storage_share, low=0, high=1,
+            what="network/storage share")
+    _validate_profile(f"{path}.utilisation", fleet.utilisation)
+    if not isinstance(fleet.stages, tuple):
+        _fail(f"{path}.stages", "must be a tuple of FleetStage")
+    previous = None
+    largest = 0.0
+    for j, stage in enumerate(fleet.stages):
+        spath = f"{path}.stages.{j}"
+        _aware(f"{spath}.starts", stage.starts)
+        if previous is not None and stage.starts <= previous:
+            _fail(f"{spath}.starts", f"stages must start in order; {stage.starts.isoformat()} is not after "
+                  f"{previous.isoformat()}")
+        previous = stage.starts
+        _count(f"{spath}.accelerator_count", stage.accelerator_count, strict)
+        largest = max(largest, float(stage.accelerator_count))
+        if stage.utilisation is not None:
+            _validate_profile(f"{spath}.utilisation", stage.utilisation)
+    if fleet.stages and largest > float(fleet.accelerator_count) + 1e-9:
+        _fail(f"{path}.accelerator_count",
+              f"a stage energises {largest:,.0f} accelerators, more than the fleet's {float(fleet.accelerator_count):,.0f}")
 
 
 def _validate_factors(path: str, factors: Any) -> None:
@@ -176,6 +207,22 @@ def _validate_generator(path: str, gen: GeneratorInput, strict: bool) -> None:
         _fail(f"{path}.emission_factors_lb_per_mmbtu",
               f"missing emission factor(s) for {', '.join(missing)} (AP-42, lb/MMBtu)")
     _validate_factors(f"{path}.controlled_factors_lb_per_mmbtu", gen.controlled_factors_lb_per_mmbtu)
+    _validate_factors(f"{path}.part_load_factors_lb_per_mmbtu", gen.part_load_factors_lb_per_mmbtu)
+    for key, value in gen.limit_factors_g_per_bhp_hr.items():
+        if key not in REQUIRED_GENERATOR_FACTORS:
+            _fail(f"{path}.limit_factors_g_per_bhp_hr.{key}",
+                  f"no limit is converted for {key!r} (use {', '.join(REQUIRED_GENERATOR_FACTORS)})")
+        _number(f"{path}.limit_factors_g_per_bhp_hr.{key}", value, low=0, what="limit")
+    for key, value in gen.startup_lb_per_event.items():
+        if key not in POLLUTANTS:
+            _fail(f"{path}.startup_lb_per_event.{key}", f"unknown pollutant {key!r} (use {', '.join(POLLUTANTS)})")
+        _number(f"{path}.startup_lb_per_event.{key}", value, low=0, what="startup emission")
+    _number(f"{path}.shaft_to_electric_efficiency", gen.shaft_to_electric_efficiency, low=0, high=1,
+            low_open=True, what="shaft-to-electric efficiency")
+    if gen.controls not in CONTROLS:
+        _fail(f"{path}.controls", f"unknown controls {gen.controls!r} (use one of {', '.join(repr(c) for c in CONTROLS)})")
+    if gen.controls_from is not None:
+        _aware(f"{path}.controls_from", gen.controls_from)
     previous = 0.0
     for i, point in enumerate(gen.part_load_heat_rate):
         ppath = f"{path}.part_load_heat_rate.{i}"
@@ -247,6 +294,17 @@ def validate_facility(facility: FacilityInput, period: Period, strict_integers: 
             _fail(f"grid.emission_rates_lb_per_mwh.{key}", f"unknown pollutant {key!r}{hint}")
         _number(f"grid.emission_rates_lb_per_mwh.{key}", rate, low=0, what="emission rate")
     _number("grid.generation_water_l_per_kwh", grid.generation_water_l_per_kwh, low=0, what="water intensity")
+    for key, rate in grid.market_rates_lb_per_mwh.items():
+        if key not in GHG_POLLUTANTS:
+            _fail(f"grid.market_rates_lb_per_mwh.{key}", f"market-based rates are for co2, ch4, n2o, not {key!r}")
+        _number(f"grid.market_rates_lb_per_mwh.{key}", rate, low=0, what="emission rate")
+
+    names: set[str] = set()
+    for b, battery in enumerate(facility.batteries):
+        _validate_battery(f"batteries.{b}", battery)
+        if battery.name in names:
+            _fail(f"batteries.{b}.name", f"{battery.name!r} is used twice")
+        names.add(battery.name)
 
     slugs: dict[str, int] = {}
     for i, gen in enumerate(facility.generators):
@@ -261,6 +319,20 @@ def validate_facility(facility: FacilityInput, period: Period, strict_integers: 
     _number("fuel.hhv_btu_per_scf", fuel.hhv_btu_per_scf, low=0, low_open=True, what="heating value")
     for name in ("co2_kg_per_mmbtu", "ch4_kg_per_mmbtu", "n2o_kg_per_mmbtu"):
         _number(f"fuel.{name}", getattr(fuel, name), low=0, what="emission factor")
+
+
+def _validate_battery(path: str, battery: BatteryInput) -> None:
+    if not isinstance(battery.name, str) or not battery.name.strip():
+        _fail(f"{path}.name", "a battery needs a name")
+    _number(f"{path}.power_mw", battery.power_mw, low=0, low_open=True, what="power")
+    _number(f"{path}.energy_mwh", battery.energy_mwh, low=0, low_open=True, what="energy")
+    _number(f"{path}.round_trip_efficiency", battery.round_trip_efficiency, low=0, high=1, low_open=True,
+            what="round-trip efficiency (a battery cannot give back more than it took)")
+    _number(f"{path}.initial_state_of_charge", battery.initial_state_of_charge, low=0, high=1,
+            what="initial state of charge")
+    if battery.dispatch_rule not in BATTERY_RULES:
+        _fail(f"{path}.dispatch_rule", f"unknown rule {battery.dispatch_rule!r} (use one of {', '.join(BATTERY_RULES)})")
+    _window(path, battery.available_from, battery.available_to, "available_from", "available_to")
 
 
 def slugify(name: str) -> str:
@@ -296,8 +368,20 @@ def validate_uncertainties(facility: FacilityInput, period: Period) -> None:
             _fail(f"{upath}.low", f"low {low:g} is above high {high:g}")
         if not low <= central <= high:
             _fail(f"{upath}.low", f"central value {central:g} of {unc.path} lies outside low {low:g} .. high {high:g}")
+        for j, other in enumerate(unc.also_paths):
+            if other in seen or other == unc.path:
+                _fail(f"{upath}.also_paths.{j}", f"{other!r} is already drawn")
+            seen.add(other)
+            try:
+                linked_value = get_path(facility, other)
+            except EngineInputError as exc:
+                raise EngineInputError(f"{upath}.also_paths.{j}", f"{other!r} does not exist ({exc.message})") from None
+            if not is_number(linked_value):
+                _fail(f"{upath}.also_paths.{j}", f"{other!r} is not a number")
         for end_name, end_value in (("low", low), ("high", high)):
             trial = set_path(facility, unc.path, end_value)
+            for other in unc.also_paths:
+                trial = set_path(trial, other, end_value)
             try:
                 validate_facility(trial, period, strict_integers=False)
             except EngineInputError as exc:

@@ -30,13 +30,12 @@ def hours(n: int, step_minutes: int = 60, start: dt.datetime = T0) -> Period:
 
 
 def fleet(it_mw: float = 1.0, utilisation: float = 1.0, **changes) -> FleetInput:
-    """1,000 accelerators per MW at TDP 1,000 W, idle 0, no overhead: IT MW = it_mw × u."""
+    """1,000 accelerators per MW at TDP 1,000 W, idle 0, no host power: IT MW = it_mw × u."""
     base = FleetInput(
         name="test fleet",
         accelerator_count=int(round(it_mw * 1000)),
         tdp_w=1000.0,
         idle_w=0.0,
-        server_overhead_w_per_accelerator=0.0,
         network_storage_share=0.0,
         utilisation=UtilisationProfile(kind="constant", mean_utilisation=utilisation),
     )

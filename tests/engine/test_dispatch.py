@@ -16,9 +16,12 @@ def run(f, n_hours=1, step_minutes=60, start=T0):
 
 def assert_balanced(result):
     s = result.series
-    np.testing.assert_allclose(s.grid_mw + s.onsite_mw + s.unserved_mw, s.facility_load_mw, rtol=1e-12)
+    # Served load is what the supplies delivered; served + unserved is the modelled demand.
+    np.testing.assert_allclose(s.grid_mw + s.onsite_mw + s.battery_discharge_mw - s.battery_charge_mw,
+                               s.facility_load_mw, rtol=1e-12)
+    np.testing.assert_allclose(s.facility_load_mw + s.unserved_mw, s.demand_mw, rtol=1e-12)
     generated = sum(s.generator_mw.values(), np.zeros(s.n_steps))
-    np.testing.assert_allclose(generated, s.onsite_mw + s.curtailed_mw, rtol=1e-12)
+    np.testing.assert_allclose(generated, s.onsite_mw + s.surplus_mw, rtol=1e-12)
 
 
 def test_grid_supplies_up_to_its_contract_and_generators_cover_the_rest():
@@ -43,10 +46,10 @@ def test_a_unit_below_its_minimum_load_runs_at_minimum_and_the_surplus_is_curtai
     s = result.series
     assert s.generator_mw["gt"][0] == pytest.approx(5.0)
     assert s.onsite_mw[0] == pytest.approx(2.0)
-    assert s.curtailed_mw[0] == pytest.approx(3.0)
+    assert s.surplus_mw[0] == pytest.approx(3.0)
     # Fuel is burned for all 5 MW, not just the 2 MW used.
     assert result.metric("fuel_mmbtu") == pytest.approx(5.0 * 10.0)
-    assert result.metric("energy_curtailed_mwh") == pytest.approx(3.0)
+    assert result.metric("energy_surplus_mwh") == pytest.approx(3.0)
     assert_balanced(result)
 
 

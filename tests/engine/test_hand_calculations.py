@@ -107,14 +107,26 @@ def test_onsite_water_is_it_kwh_times_wue_and_generation_water_is_a_separate_lin
     assert result.metric("water_generation_m3") == pytest.approx(6.0)
 
 
-def test_it_load_follows_idle_plus_dynamic_power_and_scales_server_overhead_alike():
+def test_it_load_is_accelerator_idle_plus_dynamic_power_plus_host_idle_plus_dynamic_power():
     f = facility(grid_mw=100.0)
     fl = dataclasses.replace(fleet(), accelerator_count=1000, tdp_w=700.0, idle_w=70.0,
-                             server_overhead_w_per_accelerator=350.0, network_storage_share=0.1,
-                             utilisation=UtilisationProfile(mean_utilisation=0.5))
+                             host_idle_w_per_server=800.0, host_max_w_per_server=2400.0, accelerators_per_server=8,
+                             network_storage_share=0.1, utilisation=UtilisationProfile(mean_utilisation=0.5))
     result = compute(dataclasses.replace(f, fleets=(fl,)), hours(1)).base
-    # accelerator 70 + 630 × 0.5 = 385 W; server × (1 + 350/700) = 577.5 W; × 1.1 network = 635.25 W
-    assert result.metric("energy_it_mwh") == pytest.approx(1000 * 635.25 / 1e6)
+    # accelerator 70 + 630 × 0.5 = 385 W; host (800 + 1,600 × 0.5) / 8 = 200 W per accelerator;
+    # (385 + 200) × 1.1 network = 643.5 W
+    assert result.metric("energy_it_mwh") == pytest.approx(1000 * 643.5 / 1e6)
+
+
+def test_a_host_whose_idle_equals_its_maximum_is_a_constant_overhead():
+    f = facility(grid_mw=100.0)
+    fl = dataclasses.replace(fleet(), accelerator_count=800, tdp_w=700.0, idle_w=70.0,
+                             host_idle_w_per_server=300.0, host_max_w_per_server=300.0, accelerators_per_server=8)
+    idle = compute(dataclasses.replace(f, fleets=(dataclasses.replace(fl, utilisation=UtilisationProfile(mean_utilisation=0.0)),)), hours(1)).base
+    busy = compute(dataclasses.replace(f, fleets=(dataclasses.replace(fl, utilisation=UtilisationProfile(mean_utilisation=1.0)),)), hours(1)).base
+    # "300 W per server": 100 servers × 300 W = 0.03 MW at any load, on top of the GPUs.
+    assert idle.metric("energy_it_mwh") == pytest.approx((800 * 70 + 100 * 300) / 1e6)
+    assert busy.metric("energy_it_mwh") == pytest.approx((800 * 700 + 100 * 300) / 1e6)
 
 
 def test_comparisons_scale_their_bases_to_the_period():

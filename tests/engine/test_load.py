@@ -106,7 +106,7 @@ def test_series_columns_carry_units_in_their_names_and_share_one_length():
                  climate=MEMPHIS_NORMALS)
     cols = compute(f, hours(5)).base.series.columns()
     assert list(cols)[:3] == ["timestamp_utc", "temperature_c", "pue"]
-    for name in ("it_load_mw", "facility_load_mw", "grid_mw", "onsite_mw", "unserved_mw", "curtailed_mw",
+    for name in ("it_load_mw", "facility_load_mw", "grid_mw", "onsite_mw", "unserved_mw", "surplus_mw",
                  "fuel_mmbtu", "fuel_scf", "water_onsite_l", "water_generation_l", "onsite_nox_kg",
                  "grid_co2e_kg", "gen_smt_130_turbines_mw", "gen_smt_130_turbines_units_running"):
         assert name in cols

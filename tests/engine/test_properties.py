@@ -30,7 +30,7 @@ def site(accelerators: int, u: float, grid_mw: float):
         climate=ClimateInput(monthly_low_c=(20.0,) * 12, monthly_high_c=(35.0,) * 12, utc_offset_hours=-6),
     )
     fl = dataclasses.replace(f.fleets[0], accelerator_count=accelerators, tdp_w=700.0, idle_w=70.0,
-                             server_overhead_w_per_accelerator=300.0,
+                             host_idle_w_per_server=2400.0, host_max_w_per_server=2400.0,
                              utilisation=UtilisationProfile(kind="inference", mean_utilisation=u))
     return dataclasses.replace(f, fleets=(fl,))
 

@@ -31,7 +31,13 @@ def test_base_and_every_scenario_are_computed_in_one_call():
     result = compute(BASE, hours(2), scenarios=scenarios)
     assert result.base.scenario_name == "base"
     assert list(result.scenarios) == ["double fleet", "no generators", "full grid"]
-    assert result.scenarios["double fleet"].metric("energy_it_mwh") == pytest.approx(400.0)
+    # Twice the fleet asks for 400 MWh over 2 h, but 50 MW grid + 100 MW of units can deliver only
+    # 300 MWh: the rest is a diagnostic, never consumption.
+    double = result.scenarios["double fleet"]
+    assert double.metric("energy_demand_mwh") == pytest.approx(400.0)
+    assert double.metric("energy_it_mwh") == pytest.approx(300.0)
+    assert double.metric("energy_unserved_mwh") == pytest.approx(100.0)
+    assert double.metric("unserved_share") == pytest.approx(0.25)
     assert result.scenarios["no generators"].metric("energy_unserved_mwh") == pytest.approx(100.0)
     assert result.scenarios["full grid"].metric("energy_onsite_mwh") == 0.0
 
