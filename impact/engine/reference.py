@@ -343,10 +343,12 @@ def compute_reference_loop(facility: FacilityInput, period: Period,
     market = facility.grid.market_rates_lb_per_mwh
     grid_kg = {p: grid_mwh * location.get(p, 0.0) * KG_PER_LB for p in POLLUTANTS}
     # Market-based scope 2: the supplier's CO2 rate; CH4 and N2O from it where given, otherwise
-    # the location-based rate (suppliers rarely publish them).
-    market_kg = {"co2": grid_mwh * market.get("co2", 0.0) * KG_PER_LB}
-    for p in ("ch4", "n2o"):
-        market_kg[p] = grid_mwh * market.get(p, location.get(p, 0.0)) * KG_PER_LB
+    # the location-based rate (suppliers rarely publish them). Without a supplier CO2 rate there
+    # is no market-based figure at all (0, "not available").
+    market_kg = {p: 0.0 for p in ("co2", "ch4", "n2o")}
+    if "co2" in market:
+        for p in market_kg:
+            market_kg[p] = grid_mwh * market.get(p, location.get(p, 0.0)) * KG_PER_LB
     for masses in (onsite_kg, grid_kg, market_kg):
         masses["co2e"] = masses["co2"] + gwp["ch4"] * masses["ch4"] + gwp["n2o"] * masses["n2o"]
     for p in onsite_kg:
