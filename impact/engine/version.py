@@ -1,3 +1,3 @@
 """Engine version, stamped on every result (bump rules in docs/engine.md)."""
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "2.0.0"

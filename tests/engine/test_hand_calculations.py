@@ -148,7 +148,7 @@ def test_comparisons_scale_their_bases_to_the_period():
 def test_result_dict_is_json_serialisable_and_names_every_metric():
     result = one_mwh_on_site()
     data = json.loads(json.dumps(result.to_dict()))
-    assert data["engine_version"] == "1.0.0"
+    assert data["engine_version"] == "2.0.0"
     for p in POLLUTANTS + ("co2e",):
         for where in ("onsite", "grid", "total"):
             assert f"{p}_{where}_t" in data["metrics"]
