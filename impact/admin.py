@@ -24,10 +24,12 @@ from django.utils.text import capfirst
 from impact import services
 from impact.models import (
     Assumption,
+    BatteryStorage,
     ComputeFleet,
     Confidence,
     Cooling,
     Facility,
+    FleetStage,
     GeneratorEmissionFactor,
     GeneratorGroup,
     GridContract,
@@ -53,7 +55,9 @@ LIMIT_REASONS = {
     "unit_count": "a count cannot be negative",
     "tdp_w": "an accelerator cannot draw negative power",
     "idle_w": "an idle accelerator still draws power, never less than none",
-    "server_overhead_w_per_accelerator": "servers draw power; they cannot give it back",
+    "host_idle_w_per_server": "servers draw power; they cannot give it back",
+    "host_max_w_per_server": "servers draw power; they cannot give it back",
+    "accelerators_per_server": "a server carries at least one accelerator",
     "network_storage_share": "it is a share of the server load, from 0 (none) to 1 (as much again)",
     "mean_utilisation": "utilisation is a fraction of full load, from 0 (idle) to 1 (flat out)",
     "diurnal_amplitude": "the daily swing is a fraction of the mean; above 1 the load would dip below zero",
@@ -71,6 +75,20 @@ LIMIT_REASONS = {
     "availability": "it is the fraction of the units that can run, from 0 to 1",
     "lb_per_mmbtu": "burning fuel cannot take pollutants out of the air",
     "controlled_lb_per_mmbtu": "burning fuel cannot take pollutants out of the air",
+    "part_load_lb_per_mmbtu": "burning fuel cannot take pollutants out of the air",
+    "limit_g_per_bhp_hr": "burning fuel cannot take pollutants out of the air",
+    "startup_lb_per_event": "starting a unit cannot take pollutants out of the air",
+    "shaft_to_electric_efficiency": (
+        "it is the share of shaft power a generator turns into electricity: at most 1 (no machine makes energy), "
+        "and below 0.5 is almost certainly a unit mistake (generators convert 95–98 %)"
+    ),
+    "power_mw": "a battery's power rating cannot be negative",
+    "energy_mwh": "a battery cannot store negative energy",
+    "round_trip_efficiency": (
+        "it is the share of the energy charged that comes back out, from 0 to 1: no battery returns more energy "
+        "than it was charged with"
+    ),
+    "initial_state_of_charge": "it is the share of the battery's energy held, from 0 (empty) to 1 (full)",
     "gas_hhv_btu_per_scf": (
         "pipeline natural gas has a higher heating value near 1,000–1,100 Btu/scf; a value outside 800–1,200 "
         "is almost always a unit mistake (Btu/ccf, MJ/m³)"
@@ -150,8 +168,12 @@ class GeneratorEmissionFactorForm(FacilityInputForm):
 class AssumptionInline(GenericTabularInline):
     model = Assumption
     extra = 0
-    fields = ("field_name", "label", "low", "high", "distribution", "status", "source", "note")
+    fields = (
+        "field_name", "label", "low", "high", "distribution", "distribution_reason", "status", "source", "note",
+        "same_quantity_as",
+    )
     autocomplete_fields = ("source",)
+    raw_id_fields = ("same_quantity_as",)
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -160,6 +182,8 @@ class AssumptionInline(GenericTabularInline):
             facility = obj.grid.facility
         if facility is None and obj is not None and hasattr(obj, "generator"):
             facility = obj.generator.facility
+        if facility is None and obj is not None and hasattr(obj, "fleet"):
+            facility = obj.fleet.facility
 
         class FacilityFormset(formset):
             def save_new(self, form, commit=True):
@@ -197,6 +221,13 @@ class GeneratorGroupInline(admin.StackedInline):
     show_change_link = True
 
 
+class BatteryStorageInline(admin.StackedInline):
+    model = BatteryStorage
+    form = FacilityInputForm
+    extra = 0
+    show_change_link = True
+
+
 class CoolingInline(admin.StackedInline):
     model = Cooling
     form = FacilityInputForm
@@ -225,7 +256,10 @@ class FacilityAdmin(admin.ModelAdmin):
     list_display = ("name", "location", "operator", "is_active", "latest_report", "updated_at")
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name", "location", "operator")
-    inlines = [CoolingInline, GridSupplyInline, ComputeFleetInline, GeneratorGroupInline, ScenarioInline, AssumptionInline]
+    inlines = [
+        CoolingInline, GridSupplyInline, ComputeFleetInline, GeneratorGroupInline, BatteryStorageInline, ScenarioInline,
+        AssumptionInline,
+    ]
     actions = ["compute_report"]
 
     @admin.display(description="Latest published report")
@@ -276,12 +310,55 @@ class PlannedDowntimeInline(admin.TabularInline):
     extra = 0
 
 
+class FleetStageFormSet(forms.BaseInlineFormSet):
+    """The fleet's count is the most it ever has: the largest stage must equal it."""
+
+    def clean(self):
+        super().clean()
+        counts = [
+            form.cleaned_data["accelerator_count"]
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("accelerator_count") is not None
+        ]
+        fleet_count = self.instance.accelerator_count
+        if counts and fleet_count is not None and max(counts) != fleet_count:
+            raise ValidationError(
+                f"The fleet's accelerator count ({fleet_count:,}) is the most it ever has, but its largest stage has "
+                f"{max(counts):,}: make them equal."
+            )
+
+
+class FleetStageInline(admin.TabularInline):
+    model = FleetStage
+    form = FacilityInputForm
+    formset = FleetStageFormSet
+    fields = ("starts", "accelerator_count", "utilisation_kind", "mean_utilisation", "label", "note")
+    extra = 0
+    show_change_link = True
+
+
 @admin.register(ComputeFleet)
 class ComputeFleetAdmin(admin.ModelAdmin):
     form = FacilityInputForm
-    list_display = ("__str__", "facility", "tdp_w", "utilisation_kind", "mean_utilisation")
+    list_display = ("__str__", "facility", "tdp_w", "host_max_w_per_server", "utilisation_kind", "mean_utilisation")
     list_filter = ("facility",)
-    inlines = [PlannedDowntimeInline, AssumptionInline]
+    inlines = [FleetStageInline, PlannedDowntimeInline, AssumptionInline]
+
+
+@admin.register(FleetStage)
+class FleetStageAdmin(admin.ModelAdmin):
+    form = FacilityInputForm
+    list_display = ("__str__", "fleet", "starts", "accelerator_count", "label")
+    list_filter = ("fleet__facility",)
+    inlines = [AssumptionInline]
+
+
+@admin.register(BatteryStorage)
+class BatteryStorageAdmin(admin.ModelAdmin):
+    form = FacilityInputForm
+    list_display = ("__str__", "facility", "round_trip_efficiency", "dispatch_rule", "available_from", "available_to")
+    list_filter = ("facility",)
+    inlines = [AssumptionInline]
 
 
 @admin.register(Cooling)
@@ -322,7 +399,7 @@ class GridContractAdmin(admin.ModelAdmin):
 @admin.register(GridEmissionRate)
 class GridEmissionRateAdmin(admin.ModelAdmin):
     form = FacilityInputForm
-    list_display = ("__str__", "grid")
+    list_display = ("__str__", "grid", "basis", "vintage")
     inlines = [AssumptionInline]
 
 
@@ -336,7 +413,7 @@ class GeneratorEmissionFactorInline(admin.TabularInline):
 @admin.register(GeneratorGroup)
 class GeneratorGroupAdmin(admin.ModelAdmin):
     form = FacilityInputForm
-    list_display = ("__str__", "facility", "kind", "rated_mw", "heat_rate_btu_per_kwh", "controls")
+    list_display = ("__str__", "facility", "kind", "rated_mw", "heat_rate_btu_per_kwh", "controls", "controls_from")
     list_filter = ("facility", "kind")
     inlines = [GeneratorEmissionFactorInline, AssumptionInline]
 
@@ -344,16 +421,17 @@ class GeneratorGroupAdmin(admin.ModelAdmin):
 @admin.register(GeneratorEmissionFactor)
 class GeneratorEmissionFactorAdmin(admin.ModelAdmin):
     form = GeneratorEmissionFactorForm
-    list_display = ("__str__", "generator", "controlled_lb_per_mmbtu")
+    list_display = ("__str__", "generator", "controlled_lb_per_mmbtu", "part_load_lb_per_mmbtu", "limit_g_per_bhp_hr")
     inlines = [AssumptionInline]
 
 
 @admin.register(Assumption)
 class AssumptionAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "facility", "field_name", "low", "high", "status", "source")
+    list_display = ("__str__", "facility", "field_name", "low", "high", "status", "source", "same_quantity_as")
     list_filter = ("facility", "status")
-    search_fields = ("label", "field_name", "note")
+    search_fields = ("label", "field_name", "note", "distribution_reason")
     autocomplete_fields = ("source",)
+    raw_id_fields = ("same_quantity_as",)
 
 
 @admin.register(Scenario)

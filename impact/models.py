@@ -11,6 +11,7 @@ of it by a Celery worker; publishing a succeeded run makes it a numbered, immuta
 """
 
 import datetime as dt
+import math
 import zoneinfo
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.text import capfirst
 
 from impact.engine.inputs import POLLUTANTS
 
@@ -57,6 +59,32 @@ def validate_time_zone(value):
         raise ValidationError(f"{value!r} is not an IANA time zone such as America/Chicago.") from None
 
 
+def _non_finite_errors(instance, exclude=None):
+    """NaN and infinity pass Min/MaxValueValidator (every comparison with NaN is false), so every
+    float field is checked here: the engine would otherwise compute NaN for every total."""
+    errors = {}
+    for field in instance._meta.concrete_fields:
+        if not isinstance(field, models.FloatField) or (exclude and field.name in exclude):
+            continue
+        value = getattr(instance, field.attname)
+        if isinstance(value, float) and not math.isfinite(value):
+            errors[field.name] = [f"{capfirst(field.verbose_name)} must be a finite number, not {value}."]
+    return errors
+
+
+class FiniteFloatsMixin:
+    """Refuses NaN and ±infinity in every FloatField, naming the field."""
+
+    def clean_fields(self, exclude=None):
+        errors = _non_finite_errors(self, exclude)
+        try:
+            super().clean_fields(exclude=set(exclude or ()) | set(errors))
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+
 class Source(models.Model):
     """A citable source: a regulation table, a spec sheet, a news report."""
 
@@ -80,7 +108,7 @@ class Source(models.Model):
         return ", ".join(parts)
 
 
-class Facility(models.Model):
+class Facility(FiniteFloatsMixin, models.Model):
     """A site whose consumption and emissions the portal reports (a data centre, a plant, a phase)."""
 
     name = models.CharField(max_length=200)
@@ -129,7 +157,7 @@ class Facility(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
 
-class Assumption(models.Model):
+class Assumption(FiniteFloatsMixin, models.Model):
     """The range, confidence and source of one numeric input: a field of a facility-model row."""
 
     class Distribution(models.TextChoices):
@@ -149,6 +177,15 @@ class Assumption(models.Model):
     status = models.CharField(max_length=2, choices=Confidence.choices, default=Confidence.UNVERIFIED)
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT, related_name="assumptions")
     note = models.TextField(blank=True)
+    distribution_reason = models.TextField(
+        blank=True, help_text="Why the input has this shape and range: what sets each end, why the peak sits where it does."
+    )
+    # One physical quantity entered on several rows (one turbine model's heat rate in two groups):
+    # the linked rows take this assumption's draw in every Monte Carlo sample, not draws of their own.
+    same_quantity_as = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="linked",
+        help_text="The assumption this one is the same physical quantity as; its range and draw are used for both.",
+    )
 
     class Meta:
         ordering = ["facility", "content_type", "object_id", "field_name"]
@@ -195,9 +232,33 @@ class Assumption(models.Model):
                 )
         if self.status in (Confidence.SOURCE, Confidence.SECONDARY) and self.source_id is None:
             raise ValidationError({"source": "A figure marked S or 2° must cite its source."})
+        if self.same_quantity_as_id is not None:
+            self._clean_link(central)
+
+    def _clean_link(self, central):
+        other = self.same_quantity_as
+        if other.pk == self.pk:
+            raise ValidationError({"same_quantity_as": "An assumption cannot be linked to itself."})
+        if other.facility_id != self.facility_id:
+            raise ValidationError({"same_quantity_as": "Linked assumptions must describe the same facility."})
+        if other.same_quantity_as_id is not None:
+            raise ValidationError(
+                {"same_quantity_as": f"{other} is itself linked to {other.same_quantity_as}: link to that one instead."}
+            )
+        if self.pk and self.linked.exists():
+            raise ValidationError({"same_quantity_as": "Other assumptions are linked to this one: it cannot link onward."})
+        if other.unit != self.unit:
+            raise ValidationError(
+                {"same_quantity_as": f"One physical quantity has one unit, but {self.unit!r} is not {other.unit!r}."}
+            )
+        theirs = other.central
+        if isinstance(central, (int, float)) and isinstance(theirs, (int, float)) and not math.isclose(central, theirs):
+            raise ValidationError(
+                {"same_quantity_as": f"The same physical quantity cannot have two values in use ({central} here, {theirs} there)."}
+            )
 
 
-class FacilityPart(models.Model):
+class FacilityPart(FiniteFloatsMixin, models.Model):
     """Common base of the rows that describe a facility."""
 
     assumptions = GenericRelation(Assumption)
@@ -221,8 +282,16 @@ class ComputeFleet(FacilityPart):
     accelerator_count = models.PositiveIntegerField("accelerators (count)")
     tdp_w = models.FloatField("accelerator TDP (W)", validators=[MinValueValidator(0)])
     idle_w = models.FloatField("accelerator idle power (W)", validators=[MinValueValidator(0)])
-    server_overhead_w_per_accelerator = models.FloatField(
-        "server overhead per accelerator at full load (W)", validators=[MinValueValidator(0)]
+    # Host: CPUs, memory, fans, NICs and PSU losses of one server, linear in utilisation between
+    # idle and maximum; idle = maximum gives a constant overhead ("300 W per server").
+    host_idle_w_per_server = models.FloatField(
+        "host power per server at idle (W)", default=0.0, validators=[MinValueValidator(0)]
+    )
+    host_max_w_per_server = models.FloatField(
+        "host power per server at full load (W)", default=0.0, validators=[MinValueValidator(0)]
+    )
+    accelerators_per_server = models.PositiveSmallIntegerField(
+        "accelerators per server (count)", default=8, validators=[MinValueValidator(1)]
     )
     network_storage_share = models.FloatField(
         "networking and storage (share of server load)", default=0.0, validators=[MinValueValidator(0), MaxValueValidator(1)]
@@ -246,10 +315,78 @@ class ComputeFleet(FacilityPart):
     def clean(self):
         if self.tdp_w is not None and self.idle_w is not None and self.idle_w > self.tdp_w:
             raise ValidationError({"idle_w": f"Idle power {self.idle_w} W cannot exceed the TDP of {self.tdp_w} W."})
-        if self.utilisation_kind == self.Utilisation.HOURLY:
-            shape = self.hourly_shape or []
-            if len(shape) not in (24, 168) or not all(isinstance(v, (int, float)) and 0 <= v <= 1 for v in shape):
-                raise ValidationError({"hourly_shape": "Give 24 or 168 utilisation values between 0 and 1."})
+        idle, peak = self.host_idle_w_per_server, self.host_max_w_per_server
+        if idle is not None and peak is not None and idle > peak:
+            raise ValidationError(
+                {"host_idle_w_per_server": f"Host power at idle ({idle:g} W) cannot exceed host power at full load "
+                 f"({peak:g} W): a server draws most when it works hardest (equal values give a constant overhead)."}
+            )
+        if self.utilisation_kind == self.Utilisation.HOURLY and not valid_hourly_shape(self.hourly_shape):
+            raise ValidationError({"hourly_shape": "Give 24 or 168 utilisation values between 0 and 1."})
+        if self.pk and self.accelerator_count is not None:
+            most = self.stages.aggregate(most=models.Max("accelerator_count"))["most"]
+            if most is not None and most > self.accelerator_count:
+                raise ValidationError(
+                    {"accelerator_count": f"A stage energises {most:,} accelerators, more than the fleet's "
+                     f"{self.accelerator_count:,}: the fleet's count is the most it ever has."}
+                )
+
+    def stage_at(self, moment):
+        """The stage in force at ``moment`` (None before the first or without stages)."""
+        return self.stages.filter(starts__lte=moment).order_by("-starts").first()
+
+
+def valid_hourly_shape(shape):
+    shape = shape or []
+    return len(shape) in (24, 168) and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in shape
+    )
+
+
+class FleetStage(FacilityPart):
+    """From ``starts`` until the next stage, this many of the fleet's accelerators are installed and
+    energised (0 takes the fleet out of service). Before the first stage the fleet has none.
+
+    A stage may override the fleet's utilisation (kind and mean); empty fields take the fleet's.
+    """
+
+    fleet = models.ForeignKey(ComputeFleet, on_delete=models.CASCADE, related_name="stages")
+    starts = models.DateTimeField(help_text="From this moment (inclusive) until the next stage starts.")
+    accelerator_count = models.PositiveIntegerField("accelerators energised (count)")
+    utilisation_kind = models.CharField(
+        max_length=12, choices=ComputeFleet.Utilisation.choices, blank=True, help_text="Empty: the fleet's."
+    )
+    mean_utilisation = models.FloatField(
+        "mean utilisation in this stage (fraction)", null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)], help_text="Empty: the fleet's.",
+    )
+    label = models.CharField(max_length=120, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["fleet", "starts"]
+        constraints = [models.UniqueConstraint(fields=["fleet", "starts"], name="one_fleet_stage_per_start")]
+
+    def __str__(self):
+        return f"{self.accelerator_count:,} from {self.starts:%Y-%m-%d}" if self.starts else f"{self.accelerator_count:,}"
+
+    def clean(self):
+        fleet = getattr(self, "fleet", None) if self.fleet_id else None
+        if fleet is not None and self.accelerator_count is not None and fleet.accelerator_count is not None:
+            if self.accelerator_count > fleet.accelerator_count:
+                raise ValidationError(
+                    {"accelerator_count": f"This stage energises {self.accelerator_count:,} accelerators, more than the "
+                     f"fleet's {fleet.accelerator_count:,}: raise the fleet's count (the most it ever has) first."}
+                )
+        kind = self.utilisation_kind or (fleet.utilisation_kind if fleet else "")
+        if kind == ComputeFleet.Utilisation.HOURLY and fleet is not None and not valid_hourly_shape(fleet.hourly_shape):
+            raise ValidationError(
+                {"utilisation_kind": "An hourly profile needs the fleet's 24- or 168-hour shape; give it on the fleet first."}
+            )
+
+    @property
+    def facility(self):
+        return self.fleet.facility
 
 
 class PlannedDowntime(models.Model):
@@ -339,18 +476,33 @@ class GridContract(FacilityPart):
 
 
 class GridEmissionRate(FacilityPart):
-    """Location-based emission rate of the grid's electricity for one pollutant."""
+    """Emission rate of the grid's electricity for one pollutant, on one scope-2 basis.
+
+    Location-based rates (the grid subregion's average, eGRID) make the totals; market-based rates
+    (the supplier's own system rate) are reported beside them, per the GHG Protocol scope-2 guidance.
+    """
+
+    class Basis(models.TextChoices):
+        LOCATION = "location", "Location-based (eGRID subregion average)"
+        MARKET = "market", "Market-based (supplier's system rate)"
 
     grid = models.ForeignKey(GridSupply, on_delete=models.CASCADE, related_name="emission_rates")
     pollutant = models.CharField(max_length=16, choices=Pollutant.choices)
+    basis = models.CharField(max_length=10, choices=Basis.choices, default=Basis.LOCATION)
     lb_per_mwh = models.FloatField("emission rate (lb/MWh)", validators=[MinValueValidator(0)])
+    vintage = models.CharField(
+        max_length=80, blank=True, help_text='Which edition the rate is from, e.g. "eGRID2021" or "TVA 2023".'
+    )
 
     class Meta:
-        ordering = ["grid", "pollutant"]
-        constraints = [models.UniqueConstraint(fields=["grid", "pollutant"], name="one_grid_rate_per_pollutant")]
+        ordering = ["grid", "basis", "pollutant"]
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "pollutant", "basis"], name="one_grid_rate_per_pollutant_and_basis")
+        ]
 
     def __str__(self):
-        return f"{self.get_pollutant_display()} {self.lb_per_mwh:g} lb/MWh"
+        vintage = f" ({self.vintage})" if self.vintage else ""
+        return f"{self.get_pollutant_display()} {self.lb_per_mwh:g} lb/MWh, {self.basis}{vintage}"
 
 
 class GeneratorGroup(FacilityPart):
@@ -359,6 +511,13 @@ class GeneratorGroup(FacilityPart):
     class Kind(models.TextChoices):
         ENGINE = "engine", "Reciprocating engine"
         TURBINE = "turbine", "Gas turbine"
+
+    class Controls(models.TextChoices):
+        # Values are impact.engine.inputs.CONTROLS ("" = none).
+        NONE = "", "None"
+        SCR = "scr", "Selective catalytic reduction (SCR)"
+        OXCAT = "oxcat", "Oxidation catalyst"
+        SCR_OXCAT = "scr_oxcat", "SCR + oxidation catalyst"
 
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="generators")
     name = models.CharField(max_length=120)
@@ -378,9 +537,20 @@ class GeneratorGroup(FacilityPart):
     availability = models.FloatField(
         "availability (fraction of units)", default=1.0, validators=[MinValueValidator(0), MaxValueValidator(1)]
     )
-    controls = models.CharField(max_length=40, blank=True, help_text="e.g. SCR; controlled factors then apply.")
-    available_from = models.DateTimeField(null=True, blank=True)
-    available_to = models.DateTimeField(null=True, blank=True)
+    controls = models.CharField(
+        max_length=12, choices=Controls.choices, blank=True, default=Controls.NONE,
+        help_text="Emission controls; their factors apply from controls_from.",
+    )
+    controls_from = models.DateTimeField(
+        null=True, blank=True, help_text="When the controls come into force (a permit's date); empty: the whole time."
+    )
+    shaft_to_electric_efficiency = models.FloatField(
+        "generator efficiency, shaft to electric (fraction)", default=0.97,
+        validators=[MinValueValidator(0.5), MaxValueValidator(1)],
+        help_text="Converts g/bhp-hr limits (shaft work) to electric output.",
+    )
+    available_from = models.DateTimeField(null=True, blank=True, help_text="On site and able to run from; empty: always.")
+    available_to = models.DateTimeField(null=True, blank=True, help_text="Gone from (exclusive); empty: open-ended.")
     order = models.PositiveSmallIntegerField(default=0, help_text="Dispatch order: lower runs first.")
 
     class Meta:
@@ -399,6 +569,10 @@ class GeneratorGroup(FacilityPart):
             )
         if self.available_from and self.available_to and self.available_to <= self.available_from:
             raise ValidationError({"available_to": "The units must leave after they arrive."})
+        if self.controls_from and not self.controls:
+            raise ValidationError({"controls_from": "A date for the controls to come into force needs a control: choose one."})
+        if self.controls_from and self.available_to and self.controls_from >= self.available_to:
+            raise ValidationError({"controls_from": "The controls would come into force after the units have left."})
 
     @property
     def capacity_mw(self):
@@ -414,6 +588,18 @@ class GeneratorEmissionFactor(FacilityPart):
     controlled_lb_per_mmbtu = models.FloatField(
         "factor with controls (lb/MMBtu)", null=True, blank=True, validators=[MinValueValidator(0)]
     )
+    part_load_lb_per_mmbtu = models.FloatField(
+        "factor below 90 % load (lb/MMBtu)", null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text="AP-42 §3.2 gives engines a second factor below 90 % of rated load; empty: the factor above applies.",
+    )
+    limit_g_per_bhp_hr = models.FloatField(
+        "certified or regulatory limit (g/bhp-hr)", null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text="e.g. NSPS JJJJ; when set it replaces the AP-42 factors (converted with the heat rate).",
+    )
+    startup_lb_per_event = models.FloatField(
+        "mass per unit start (lb/event)", null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text="Added for every unit start (a startup/shutdown event), where a factor exists.",
+    )
 
     class Meta:
         ordering = ["generator", "pollutant"]
@@ -423,6 +609,57 @@ class GeneratorEmissionFactor(FacilityPart):
 
     def __str__(self):
         return f"{self.get_pollutant_display()} {self.lb_per_mmbtu:g} lb/MMBtu"
+
+
+class BatteryStorage(FacilityPart):
+    """Battery storage on site (e.g. Tesla Megapacks): power, energy, losses and how it is dispatched.
+
+    Energy stored = energy charged × round-trip efficiency (all losses booked on charging).
+    """
+
+    class DispatchRule(models.TextChoices):
+        PEAK_SHAVING = "peak_shaving", "Peak shaving: covers load above the grid before generators start"
+        BACKUP_ONLY = "backup_only", "Backup only: covers load the grid and generators cannot"
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="batteries")
+    name = models.CharField(max_length=120)
+    power_mw = models.FloatField("power, charge or discharge (MW)", validators=[MinValueValidator(0)])
+    energy_mwh = models.FloatField("energy capacity (MWh)", validators=[MinValueValidator(0)])
+    round_trip_efficiency = models.FloatField(
+        "round-trip efficiency (fraction)", default=0.9, validators=[MinValueValidator(0), MaxValueValidator(1)]
+    )
+    dispatch_rule = models.CharField(max_length=12, choices=DispatchRule.choices, default=DispatchRule.PEAK_SHAVING)
+    initial_state_of_charge = models.FloatField(
+        "state of charge at the start of a period (fraction)", default=1.0,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    available_from = models.DateTimeField(null=True, blank=True, help_text="In service from; empty: always.")
+    available_to = models.DateTimeField(null=True, blank=True, help_text="Out of service from (exclusive); empty: open-ended.")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["facility", "order", "id"]
+        verbose_name_plural = "battery storage"
+
+    def __str__(self):
+        return f"{self.name} ({self.power_mw:g} MW / {self.energy_mwh:g} MWh)"
+
+    def clean(self):
+        if self.round_trip_efficiency is not None and self.round_trip_efficiency <= 0:
+            raise ValidationError(
+                {"round_trip_efficiency": "A battery that gives back nothing of what it was charged with is not storage: "
+                 "give a round-trip efficiency above 0 (Li-ion packs: about 0.85–0.92)."}
+            )
+        if self.power_mw and self.energy_mwh == 0:
+            raise ValidationError(
+                {"energy_mwh": "A battery with power but no energy can deliver nothing: give its capacity in MWh."}
+            )
+        if self.available_from and self.available_to and self.available_to <= self.available_from:
+            raise ValidationError({"available_to": "The battery must leave service after it enters it."})
+
+    @property
+    def duration_h(self):
+        return self.energy_mwh / self.power_mw if self.power_mw else None
 
 
 class Scenario(models.Model):

@@ -16,9 +16,11 @@ from rest_framework import serializers
 
 from impact.models import (
     Assumption,
+    BatteryStorage,
     ComputeFleet,
     Cooling,
     Facility,
+    FleetStage,
     GeneratorEmissionFactor,
     GeneratorGroup,
     GridContract,
@@ -105,9 +107,13 @@ class AssumptionSerializer(DescribedModelSerializer):
         model = Assumption
         fields = [
             "id", "facility", "target_type", "target_id", "field_name", "label", "central", "unit", "low", "high",
-            "distribution", "status", "status_label", "source", "note",
+            "distribution", "distribution_reason", "status", "status_label", "source", "note", "same_quantity_as",
         ]
         extra_kwargs = {
+            "distribution_reason": {"help_text": "Why the range has this shape: what sets each end and the peak."},
+            "same_quantity_as": {
+                "help_text": "Id of the assumption this one is the same physical quantity as (drawn once for both); null if none."
+            },
             "label": {"help_text": "What the figure is, in words."},
             "low": {"help_text": "Low end of the range, in unit (null when fixed)."},
             "high": {"help_text": "High end of the range, in unit (null when fixed)."},
@@ -129,17 +135,37 @@ class DowntimeSerializer(DescribedModelSerializer):
         extra_kwargs = {"starts": {"help_text": "Start (UTC)."}, "ends": {"help_text": "End (UTC)."}}
 
 
+class FleetStageSerializer(DescribedModelSerializer):
+    class Meta:
+        model = FleetStage
+        fields = ["id", "starts", "accelerator_count", "utilisation_kind", "mean_utilisation", "label", "note"]
+        extra_kwargs = {
+            "starts": {"help_text": "From (UTC, inclusive) until the next stage starts."},
+            "utilisation_kind": {"help_text": "Shape of the utilisation in this stage; empty: the fleet's."},
+            "mean_utilisation": {"help_text": "Mean utilisation in this stage (fraction); null: the fleet's."},
+            "label": {"help_text": "Short name of the stage."},
+            "note": {"help_text": "Where the count comes from."},
+        }
+
+
 class ComputeFleetSerializer(DescribedModelSerializer):
     downtimes = DowntimeSerializer(many=True, read_only=True, help_text="Planned idle windows.")
+    stages = FleetStageSerializer(
+        many=True, read_only=True,
+        help_text="Accelerators energised over time, oldest first; none before the first. Empty: all, all the time.",
+    )
 
     class Meta:
         model = ComputeFleet
         fields = [
-            "id", "name", "accelerator_model", "accelerator_count", "tdp_w", "idle_w",
-            "server_overhead_w_per_accelerator", "network_storage_share", "utilisation_kind", "mean_utilisation",
-            "diurnal_amplitude", "hourly_shape", "downtimes",
+            "id", "name", "accelerator_model", "accelerator_count", "tdp_w", "idle_w", "host_idle_w_per_server",
+            "host_max_w_per_server", "accelerators_per_server", "network_storage_share", "utilisation_kind",
+            "mean_utilisation", "diurnal_amplitude", "hourly_shape", "downtimes", "stages",
         ]
-        extra_kwargs = {"utilisation_kind": {"help_text": "Shape of the utilisation over time."}}
+        extra_kwargs = {
+            "utilisation_kind": {"help_text": "Shape of the utilisation over time."},
+            "accelerator_count": {"help_text": "Accelerators (count): the most the fleet ever has."},
+        }
 
 
 class CoolingSerializer(DescribedModelSerializer):
@@ -158,12 +184,17 @@ class GridContractSerializer(DescribedModelSerializer):
 class GridEmissionRateSerializer(DescribedModelSerializer):
     class Meta:
         model = GridEmissionRate
-        fields = ["id", "pollutant", "lb_per_mwh"]
+        fields = ["id", "pollutant", "basis", "lb_per_mwh", "vintage"]
+        extra_kwargs = {
+            "basis": {"help_text": "location (eGRID subregion average; makes the totals) or market (supplier's rate)."},
+        }
 
 
 class GridSupplySerializer(DescribedModelSerializer):
     contracts = GridContractSerializer(many=True, read_only=True, help_text="Contracted capacity over time.")
-    emission_rates = GridEmissionRateSerializer(many=True, read_only=True, help_text="Emission rate per pollutant.")
+    emission_rates = GridEmissionRateSerializer(
+        many=True, read_only=True, help_text="Emission rate per pollutant and scope-2 basis."
+    )
 
     class Meta:
         model = GridSupply
@@ -173,7 +204,10 @@ class GridSupplySerializer(DescribedModelSerializer):
 class EmissionFactorSerializer(DescribedModelSerializer):
     class Meta:
         model = GeneratorEmissionFactor
-        fields = ["id", "pollutant", "lb_per_mmbtu", "controlled_lb_per_mmbtu"]
+        fields = [
+            "id", "pollutant", "lb_per_mmbtu", "controlled_lb_per_mmbtu", "part_load_lb_per_mmbtu", "limit_g_per_bhp_hr",
+            "startup_lb_per_event",
+        ]
 
 
 class GeneratorGroupSerializer(DescribedModelSerializer):
@@ -183,14 +217,32 @@ class GeneratorGroupSerializer(DescribedModelSerializer):
         model = GeneratorGroup
         fields = [
             "id", "name", "model_name", "kind", "unit_count", "rated_mw", "min_load_fraction", "heat_rate_btu_per_kwh",
-            "part_load_heat_rate", "availability", "controls", "available_from", "available_to", "order",
-            "emission_factors",
+            "part_load_heat_rate", "availability", "controls", "controls_from", "shaft_to_electric_efficiency",
+            "available_from", "available_to", "order", "emission_factors",
         ]
         extra_kwargs = {
+            "controls": {"help_text": "Emission controls: empty (none), scr, oxcat or scr_oxcat."},
+            "controls_from": {"help_text": "Controls in force from (UTC); null: the whole time."},
             "kind": {"help_text": "engine (reciprocating, AP-42 §3.2) or turbine (§3.1)."},
             "model_name": {"help_text": "Manufacturer's model."},
             "available_from": {"help_text": "On site from (UTC); null: always."},
             "available_to": {"help_text": "On site until (UTC); null: open-ended."},
+        }
+
+
+class BatteryStorageSerializer(DescribedModelSerializer):
+    class Meta:
+        model = BatteryStorage
+        fields = [
+            "id", "name", "power_mw", "energy_mwh", "round_trip_efficiency", "dispatch_rule", "initial_state_of_charge",
+            "available_from", "available_to", "order",
+        ]
+        extra_kwargs = {
+            "name": {"help_text": "Name of the battery."},
+            "dispatch_rule": {"help_text": "peak_shaving (before generators start) or backup_only (after them)."},
+            "available_from": {"help_text": "In service from (UTC); null: always."},
+            "available_to": {"help_text": "Out of service from (UTC); null: open-ended."},
+            "order": {"help_text": "Order among the site's batteries."},
         }
 
 
@@ -218,6 +270,7 @@ class FacilitySerializer(DescribedModelSerializer):
     cooling = CoolingSerializer(read_only=True, allow_null=True, help_text="Cooling: PUE and water use.")
     grid = GridSupplySerializer(read_only=True, allow_null=True, help_text="Utility supply, contracts, emission rates.")
     generators = GeneratorGroupSerializer(many=True, read_only=True, help_text="On-site gas generator groups.")
+    batteries = BatteryStorageSerializer(many=True, read_only=True, help_text="Battery storage on site.")
     scenarios = ScenarioSerializer(many=True, read_only=True, help_text="Scenarios compared with the base case.")
     assumptions = AssumptionSerializer(
         source="all_assumptions", many=True, read_only=True,
@@ -229,7 +282,7 @@ class FacilitySerializer(DescribedModelSerializer):
         fields = [
             "id", "url", "page_url", "slug", "name", "location", "operator", "time_zone", "description", "is_active",
             "gas_hhv_btu_per_scf", "climate_monthly_low_c", "climate_monthly_high_c", "climate_source", "updated_at",
-            "fleets", "cooling", "grid", "generators", "scenarios", "assumptions",
+            "fleets", "cooling", "grid", "generators", "batteries", "scenarios", "assumptions",
         ]
         extra_kwargs = {
             "slug": {"help_text": "Short name used in URLs and filters."},

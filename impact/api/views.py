@@ -162,6 +162,8 @@ class FacilityViewSet(ReadViewSet):
 
     queryset = Facility.objects.select_related("climate_source", "cooling", "grid").prefetch_related(
         "fleets__downtimes",
+        "fleets__stages",
+        "batteries",
         "grid__contracts",
         "grid__emission_rates",
         Prefetch("generators", queryset=GeneratorGroup.objects.prefetch_related("emission_factors")),
