@@ -1,5 +1,20 @@
 """Site-wide request hygiene."""
 
+import logging
+import re
+
+from .errors import error_response
+
+logger = logging.getLogger(__name__)
+
+# C0 control characters (U+0000–U+001F) and DEL. An address or a query string has no use for any
+# of them; a form field may hold tab, CR and LF (a textarea's line breaks), nothing else.
+_CONTROL_IN_ADDRESS = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_FIELD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_REFUSED = (
+    "The request held a control character (such as a NUL byte) in its {where}, which the portal does not accept."
+)
+
 
 class DropMalformedCookiesMiddleware:
     """Forget cookies whose value holds a NUL byte before anything reads them.
@@ -16,3 +31,40 @@ class DropMalformedCookiesMiddleware:
         for name in bad:
             del request.COOKIES[name]
         return self.get_response(request)
+
+
+class RefuseControlCharactersMiddleware:
+    """Answer 400 to control characters in the path, the query string or a posted form field.
+
+    One check at the boundary instead of one per view: PostgreSQL cannot store NUL (a psycopg
+    DataError, so a 500, wherever a NUL reached a query), and no other C0 character belongs in
+    anything a person types. Form fields are urlencoded and multipart values (and names); uploaded
+    files' contents are not read. JSON bodies are left to DRF, whose CharField refuses NUL itself.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        where = self._find(request)
+        if where:
+            logger.warning("Refused a control character in the %s of %s %r", where, request.method, request.path[:200])
+            return error_response(request, 400, _REFUSED.format(where=where))
+        return self.get_response(request)
+
+    def _find(self, request):
+        if _CONTROL_IN_ADDRESS.search(request.path):
+            return "address"
+        if any(_CONTROL_IN_ADDRESS.search(text) for text in _texts(request.GET)):
+            return "query string"
+        # request.POST parses only urlencoded and multipart bodies (files go to request.FILES),
+        # and only for POST; DRF reuses the parsed form if a view reads it again.
+        if request.method == "POST" and any(_CONTROL_IN_FIELD.search(text) for text in _texts(request.POST)):
+            return "form fields"
+        return None
+
+
+def _texts(querydict):
+    for key, values in querydict.lists():
+        yield key
+        yield from values

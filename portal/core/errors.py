@@ -1,0 +1,34 @@
+"""Error answers that never touch the database: a templated page, or JSON under /api/.
+
+The pages are rendered without the request, so no context processor runs (the user and the
+messages come from the session, which lives in the database that may be the thing that failed).
+"""
+
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
+# Seconds a client should wait before trying again after a 503 (the Retry-After header).
+DATABASE_RETRY_AFTER_SECONDS = 30
+
+
+def wants_json(request):
+    """API clients get JSON errors in DRF's shape ({"detail": …}); everyone else an HTML page."""
+    return request.path_info.startswith("/api/")
+
+
+def error_response(request, status, message, *, template=None, context=None):
+    """A ``status`` answer saying ``message``, as ``<status>.html`` or as JSON for the API."""
+    if wants_json(request):
+        return JsonResponse({"detail": message}, status=status)
+    html = render_to_string(template or f"{status}.html", {"message": message, **(context or {})})
+    return HttpResponse(html, status=status)
+
+
+def database_unavailable(request):
+    """503 with Retry-After: the database is unreachable, and waiting is the right thing to do."""
+    response = error_response(
+        request, 503, "The database cannot be reached just now; try again shortly.",
+        context={"retry_after": DATABASE_RETRY_AFTER_SECONDS},
+    )
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
