@@ -17,3 +17,7 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Error pages that need no database; a 503 with Retry-After when the database is unreachable.
+handler404 = "portal.core.views.not_found"
+handler500 = "portal.core.views.server_error"
