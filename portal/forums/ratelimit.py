@@ -3,15 +3,24 @@
 Fixed windows counted in django.core.cache: with Redis (production) the counts are shared by
 every web process, so a limit holds across workers; the file cache used on a laptop is shared by
 the processes of one machine. A window is keyed by its start, so counts expire on their own.
+
+When the cache fails (Redis stopped, restarting, timing out) the same windows are counted in this
+process's memory instead: limits still hold per process, a warning is logged once per outage,
+and the request goes on. A limiter must never be the reason a resident's post is lost.
 """
 
 import hashlib
+import logging
+import threading
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.utils import timezone
+
+log = logging.getLogger(__name__)
 
 
 def client_ip(request):
@@ -34,18 +43,71 @@ def _key(*parts):
     return f"{KEY_PREFIX}:{digest}"
 
 
+# Counts kept while the shared cache is unreachable; bounded, and culled like any LocMemCache.
+_fallback = LocMemCache("forum-rate-limit-fallback", {"OPTIONS": {"MAX_ENTRIES": 20000}})
+
+
+class _Outage:
+    """Remembers whether the shared cache is failing, so an outage logs one warning, not one per request."""
+
+    # While the cache stays down, say so again at most this often.
+    REPEAT_SECONDS = 300
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.since = None
+        self._warned_at = None
+
+    def failed(self, exc):
+        now = time.monotonic()
+        with self._lock:
+            first = self.since is None
+            if first:
+                self.since = now
+            due = self._warned_at is None or now - self._warned_at >= self.REPEAT_SECONDS
+            if due:
+                self._warned_at = now
+        if due:
+            log.warning(
+                "rate-limit cache unavailable (%s: %s); counting in process memory until it returns%s",
+                type(exc).__name__, exc, "" if first else f" (down {now - self.since:.0f} s)",
+            )
+
+    def recovered(self):
+        if self.since is None:  # the common case: no lock, no log
+            return
+        with self._lock:
+            since, self.since, self._warned_at = self.since, None, None
+        if since is not None:
+            log.info("rate-limit cache is back after %.0f s; counting there again", time.monotonic() - since)
+
+
+outage = _Outage()
+
+
+def _count(store, key, timeout):
+    # add() is atomic on Redis and memcached: only the first request of a window creates the key.
+    store.add(key, 0, timeout=timeout)
+    try:
+        return store.incr(key)
+    except ValueError:
+        # The key expired between add() and incr(); start the window again.
+        store.set(key, 1, timeout=timeout)
+        return 1
+
+
 def hit(scope, ident, limit, window_seconds):
     """Count one request of ``ident`` in ``scope``; return False when it is over ``limit``."""
     window = int(time.time() // window_seconds)
     key = _key(scope, ident, window_seconds, window)
-    # add() is atomic on Redis and memcached: only the first request of a window creates the key.
-    cache.add(key, 0, timeout=window_seconds + 5)
+    timeout = window_seconds + 5
     try:
-        count = cache.incr(key)
-    except ValueError:
-        # The key expired between add() and incr(); start the window again.
-        cache.set(key, 1, timeout=window_seconds + 5)
-        count = 1
+        count = _count(cache, key, timeout)
+    except Exception as exc:  # noqa: BLE001 - any cache error (redis ConnectionError, TimeoutError, ...)
+        outage.failed(exc)
+        count = _count(_fallback, key, timeout)
+    else:
+        outage.recovered()
     return count <= limit
 
 
