@@ -2,9 +2,10 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
-from . import meetings, services
-from .models import Answer, DocketItem, Flag, Meeting, ModerationAction, Question, Reason, Reply
+from . import meetings, notifications, services
+from .models import Answer, DocketItem, Flag, Meeting, ModerationAction, Notification, Question, Reason, Reply
 from .rendering import render_markdown
 
 
@@ -120,6 +121,32 @@ class ModerationActionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The e-mail outbox: what was sent, what waits for a retry and why. Rows are never edited by hand."""
+
+    list_display = ("created_at", "kind", "user", "question", "sent_at", "attempts", "next_attempt_at", "last_error")
+    list_filter = ("kind", ("sent_at", admin.EmptyFieldListFilter))
+    search_fields = ("user__email", "question__title", "last_error")
+    raw_id_fields = ("user", "question")
+    actions = ["try_again_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_retry_permission(self, request):
+        # has_change_permission is False so nobody edits a row; retrying is what "change" allows.
+        return request.user.has_perm("forums.change_notification")
+
+    @admin.action(description="Try sending again now (unsent rows, attempts reset)", permissions=["retry"])
+    def try_again_now(self, request, queryset):
+        queryset.filter(sent_at__isnull=True).update(attempts=0, next_attempt_at=timezone.now(), last_error="")
+        self.message_user(request, f"Sent {notifications.deliver(pk__in=list(queryset.values_list('pk', flat=True)))} e-mail(s).")
 
 
 class DocketItemInline(admin.TabularInline):

@@ -394,7 +394,13 @@ class DocketItem(models.Model):
 
 
 class Notification(models.Model):
-    """One e-mail sent to one person about one event; the unique row makes resending harmless."""
+    """One e-mail to one person about one event: the forum's outbox.
+
+    The row is written in the same transaction as the event (answer, moderation decision), so a
+    committed event always has its e-mails waiting, whatever happens to the broker or the request
+    afterwards. portal.forums.notifications.deliver() claims due rows and sends each once; the
+    unique constraint makes queueing the same event twice harmless.
+    """
 
     class Kind(models.TextChoices):
         ANSWERED = "answered", "Question answered"
@@ -407,10 +413,18 @@ class Notification(models.Model):
     event = models.CharField(max_length=40, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Delivery bookkeeping: tries so far, why the last one failed, and when the next is due
+    # (pushed ahead while a sender holds the row, so a sender that dies only delays it).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "question", "kind", "event"], name="one_notification_per_event")
+        ]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=models.Q(sent_at__isnull=True), name="notification_unsent"),
         ]
 
     def __str__(self):

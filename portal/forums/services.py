@@ -271,8 +271,22 @@ def unfollow(question, user):
 
 
 def _tell_author(post, action):
-    """E-mail the author about a decision on their post, after the decision is committed."""
-    transaction.on_commit(lambda: notifications.send_moderation_notice(action.pk))
+    """E-mail the author about a decision on their post: queued with the decision, sent after commit."""
+    if notifications.queue_moderation_notice(action):
+        _send_after_commit("send_moderation_notice", action.pk)
+
+
+def _send_after_commit(name, event_id):
+    """Send an event's queued e-mails once the transaction commits: in this request, or in a Celery
+    worker when FORUM_NOTIFY_IN_WORKER (``name`` is both a function in notifications and a task in
+    tasks). Neither can fail the request; what is not sent stays in the outbox for the periodic
+    task forums.deliver_notifications."""
+    from . import tasks  # tasks imports meetings, which imports this module
+
+    if settings.FORUM_NOTIFY_IN_WORKER:
+        tasks.enqueue_on_commit(getattr(tasks, name), event_id)
+    else:
+        transaction.on_commit(lambda: getattr(notifications, name)(event_id), robust=True)
 
 
 @transaction.atomic
@@ -527,19 +541,11 @@ def answer_question(question, actor, body, report_version=None):
     row.answered_at = timezone.now()
     row.save(update_fields=["status", "answered_at"])
     log_action(actor, Kind.ANSWER, question=row, from_status=before, to_status=row.status)
-    _schedule_answer_notifications(row.pk)
+    # The e-mails are rows of this transaction: committed with the answer, or not at all.
+    notifications.queue_answer_notifications(row)
+    _send_after_commit("send_answer_notifications", row.pk)
     question.refresh_from_db()
     return True
-
-
-def _schedule_answer_notifications(question_id):
-    """After commit, mail the answer: in a Celery worker when FORUM_NOTIFY_IN_WORKER, else inline."""
-    if settings.FORUM_NOTIFY_IN_WORKER:
-        from . import tasks
-
-        tasks.send_answer_notifications.delay_on_commit(question_id)
-    else:
-        transaction.on_commit(lambda: notifications.send_answer_notifications(question_id))
 
 
 # --- Who sees what ------------------------------------------------------------------------------

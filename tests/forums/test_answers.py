@@ -104,7 +104,7 @@ def test_answer_emails_can_be_sent_from_a_worker(question, crowd, staff_member, 
     from portal.forums import tasks
 
     queued = []
-    monkeypatch.setattr(tasks.send_answer_notifications, "delay_on_commit", lambda question_id: queued.append(question_id))
+    monkeypatch.setattr(tasks.send_answer_notifications, "delay", lambda question_id: queued.append(question_id))
     settings.FORUM_NOTIFY_IN_WORKER = True
     with django_capture_on_commit_callbacks(execute=True):
         services.answer_question(question, staff_member, "Answer.")
