@@ -24,7 +24,7 @@ def test_requesting_a_report_records_a_pending_run_and_enqueues_it_only_after_co
     assert run.stage == ReportRun.Stage.QUEUED
     assert run.requested_by == analyst
     assert len(run.input_hash) == 64
-    assert run.input_snapshot["facility"]["fleets"][0]["accelerator_count"] == 100_000
+    assert run.input_snapshot["facility"]["fleets"][0]["accelerator_count"] == 200_000
     assert sent == [], "nothing may reach the broker before the transaction commits"
     for callback in callbacks:
         callback()
