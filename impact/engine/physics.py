@@ -43,6 +43,8 @@ KW_PER_HP = 0.745699872
 # A tolerance for float round-off when counting units: 2 × 16.5 MW computed as 33.000000000001
 # must still need 2 units, and 100 × 0.29 availability must still give 29 units.
 _COUNT_EPS = 1e-9
+# Residual load below this (MW per MW of demand, plus an absolute MW) is round-off, not unserved.
+UNSERVED_TOLERANCE_MW = 1e-9
 
 
 def utilisation(profile: UtilisationProfile, tb: TimeBase, utc_offset_hours: float) -> Any:
@@ -637,10 +639,14 @@ def simulate(facility: FacilityInput, tb: TimeBase, full: bool = True, cache: Ca
     order = {id(b): i for i, b in enumerate(facility.batteries)}
     battery_runs.sort(key=lambda r: order[id(r.battery)])
 
-    # Round-off can leave -1e-17 MW; unserved load is never negative.
-    has_unserved = full or residual.max() > 0
+    # Subtracting the supplies leaves round-off of ±1e-13 MW where demand was fully met: below
+    # UNSERVED_TOLERANCE_MW × (1 + demand) it is no unserved load (and no "hour with unserved
+    # demand"); unserved load is never negative.
+    tolerance = UNSERVED_TOLERANCE_MW * (1.0 + demand_mw)
+    has_unserved = full or bool(np.any(residual > tolerance))
     if has_unserved:
         unserved = np.maximum(residual, 0.0, out=residual)
+        unserved[unserved <= np.broadcast_to(tolerance, unserved.shape)] = 0.0
         sums["energy_unserved_mwh"] = unserved.sum(axis=-1) * dt_h
         sums["unserved_hours_h"] = np.count_nonzero(unserved > 0, axis=-1) * dt_h
         # Served IT = served facility load ÷ PUE, step by step.

@@ -294,3 +294,13 @@ def test_every_sample_of_a_battery_site_keeps_its_balance():
     assert result.checks["monte_carlo_energy_balance_rel_error"] <= 1e-9
     unserved = result.metrics["energy_unserved_mwh"]
     assert unserved.p5 <= unserved.value <= unserved.p95
+
+
+def test_round_off_after_the_supplies_is_not_counted_as_unserved_hours():
+    # Demand met exactly by grid + three generator groups leaves ±1e-13 MW of round-off per hour.
+    gens = tuple(generator(f"g{i}", units=3, rated_mw=1.1 + i / 7) for i in range(3))
+    f = facility(it_mw=9.3, grid_mw=0.7, generators=gens,
+                 uncertainties=(Uncertain("fleets.0.utilisation.mean_utilisation", 0.8, 1.0),))
+    result = compute(f, hours(24), RunOptions(monte_carlo_samples=50, seed=4)).base
+    assert result.metrics["unserved_hours_h"].p95 == 0.0
+    assert result.metrics["energy_unserved_mwh"].p95 == 0.0
