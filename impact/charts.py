@@ -15,16 +15,19 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, NullLocator
 
+from impact.figures import HEADLINE_KEYS, metric_text, number, percent
+
 matplotlib.rcParams["svg.hashsalt"] = "impact-portal"  # stable SVG ids: same data, same bytes
 
 GRID = "#0072B2"  # blue
 ONSITE = "#D55E00"  # vermillion
 UNSERVED = "#000000"
 CONTRACT = "#009E73"  # bluish green
-EXTRA = ("#E69F00", "#56B4E9", "#CC79A7", "#F0E442", "#999999")
+BATTERY = "#CC79A7"  # reddish purple
+EXTRA = ("#E69F00", "#56B4E9", "#F0E442", "#999999", "#CC79A7")
 # Legends sit under the plot so they never hide a bar.
 LEGEND_BELOW = {"loc": "outside lower center", "ncol": 4, "fontsize": 8, "frameon": False}
-HEADLINE_KEYS = ("energy_facility_mwh", "onsite_share", "co2e_total_t", "nox_total_t", "water_onsite_m3")
+SUPPLY_TITLE = "Daily electricity served: grid, on-site generation and batteries"
 
 
 @dataclass(frozen=True)
@@ -66,80 +69,146 @@ def _group_sum(keys, *arrays):
     return labels, [np.bincount(index, weights=a, minlength=len(labels)) for a in arrays]
 
 
-def _fmt(value, digits=3):
-    if value is None:
-        return "n/a"
-    if value == 0:
-        return "0"
-    magnitude = abs(value)
-    if magnitude >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.{digits}g}"
+def _column(series, name):
+    """A series column, or zeros for a part the run's engine did not model (batteries before engine 2)."""
+    values = getattr(series, name, None)
+    return np.zeros(series.n_steps) if values is None else np.asarray(values, dtype=float)
 
 
-def daily_supply(series, zone):
-    """Daily average supply, stacked grid vs on-site (and unserved), with the contracted capacity."""
-    days, (grid, onsite, unserved, contract) = _group_mean(
-        _local_keys(series.timestamps, zone, "%Y-%m-%d"),
-        series.grid_mw, series.onsite_mw, series.unserved_mw, series.grid_capacity_mw,
+def _served_parts(series):
+    """Grid to the load, on-site generation, battery discharge (they stack to the served load) and charging.
+
+    The balance grid + on-site + battery discharge − charging = served load holds every hour, and
+    charging comes from the grid, so the grid's share of the load is grid − charging.
+    """
+    charge = _column(series, "battery_charge_mw")
+    return series.grid_mw - charge, series.onsite_mw, _column(series, "battery_discharge_mw"), charge
+
+
+def _span(values):
+    low, high = number(values.min()), number(values.max())
+    return low if low == high else f"{low}–{high}"
+
+
+def _metric_value(metrics, key):
+    metric = (metrics or {}).get(key)
+    return None if metric is None else metric.value
+
+
+def daily_supply(series, zone, metrics=None):
+    """Daily average of the served load, stacked grid / on-site / battery, with the contracted grid capacity.
+
+    Demand that no supply could deliver is not drawn: it was never used (staff see it in
+    :func:`demand_vs_served` on the draft). The alt text quotes the report's own metrics.
+    """
+    grid_to_load, onsite, battery, charge = _served_parts(series)
+    days, (grid, onsite, battery, charge, contract) = _group_mean(
+        _local_keys(series.timestamps, zone, "%Y-%m-%d"), grid_to_load, onsite, battery, charge, series.grid_capacity_mw,
     )
     fig = Figure(figsize=(9, 4.2), layout="constrained")
     ax = fig.subplots()
     x = np.arange(len(days))
-    ax.bar(x, grid, color=GRID, label="Grid", width=0.85)
+    ax.bar(x, grid, color=GRID, label="Grid to the load", width=0.85)
     ax.bar(x, onsite, bottom=grid, color=ONSITE, label="On-site gas generators", width=0.85)
-    if unserved.any():
-        ax.bar(x, unserved, bottom=grid + onsite, color=UNSERVED, label="Not served", width=0.85)
+    if battery.any():
+        ax.bar(x, battery, bottom=grid + onsite, color=BATTERY, label="Batteries", width=0.85)
+    if charge.any():
+        ax.bar(x, -charge, color=BATTERY, hatch="//", alpha=0.6, label="Grid charging the batteries", width=0.85)
+        ax.axhline(0, color=UNSERVED, linewidth=0.8)
     ax.step(x, contract, where="mid", color=CONTRACT, linewidth=2, label="Contracted grid capacity")
-    ax.set_ylabel("Average power (MW)")
-    ax.set_title("Daily supply: grid vs on-site generation")
+    ax.set_ylabel("Average power served (MW)")
+    ax.set_title(SUPPLY_TITLE)
     step = max(1, len(days) // 12)
     ax.set_xticks(x[::step], [d[5:] if len(days) <= 62 else d[:7] for d in days[::step]], rotation=45, ha="right")
     fig.legend(**LEGEND_BELOW)
     ax.grid(axis="y", alpha=0.3)
     png, svg = render(fig)
-    share = onsite.sum() / max((grid + onsite).sum(), 1e-12)
+    served = grid + onsite + battery
+    energy, share = _metric_value(metrics, "energy_facility_mwh"), _metric_value(metrics, "onsite_share")
+    if share is None:
+        share = onsite.sum() / max(served.sum(), 1e-12)
     alt = (
-        f"Stacked bar chart of daily average power over {len(days)} days. Grid supply averaged {_fmt(grid.mean())} MW "
-        f"against a contracted capacity of {_fmt(contract.min())}–{_fmt(contract.max())} MW; on-site gas generators "
-        f"averaged {_fmt(onsite.mean())} MW ({share:.0%} of supply)"
-        + (f"; up to {_fmt(unserved.max())} MW a day could not be served." if unserved.any() else ".")
+        f"Stacked bar chart of the daily average power served over {len(days)} days"
+        + (f", {metric_text(energy, 'MWh')} in all" if energy is not None else "")
+        + f". The grid delivered {number(grid.mean())} MW to the load on average against a contracted capacity of "
+        f"{_span(contract)} MW; on-site gas generators {number(onsite.mean())} MW "
+        f"({percent(share)} of the electricity served)"
+        + (f"; batteries {number(battery.mean())} MW" if battery.any() else "")
+        + "."
     )
     table = {
-        "columns": ["Day (local)", "Grid (MW avg)", "On-site (MW avg)", "Not served (MW avg)", "Contract (MW)"],
-        "rows": [[d, round(g, 2), round(o, 2), round(u, 2), round(c, 2)] for d, g, o, u, c in zip(days, grid, onsite, unserved, contract)],
+        "columns": ["Day (local)", "Grid to the load (MW avg)", "On-site (MW avg)", "Batteries (MW avg)", "Charging (MW avg)",
+                    "Served (MW avg)", "Contract (MW)"],
+        "rows": [
+            [d, round(g, 2), round(o, 2), round(b, 2), round(c, 2), round(g + o + b, 2), round(k, 2)]
+            for d, g, o, b, c, k in zip(days, grid, onsite, battery, charge, contract)
+        ],
     }
-    return Chart("daily-supply", "Daily supply: grid vs on-site generation", alt, png, svg, table, fig)
+    return Chart("daily-supply", SUPPLY_TITLE, alt, png, svg, table, fig)
 
 
 def monthly_energy(series, zone):
-    """Energy by local month, grid vs on-site (MWh)."""
+    """Energy served by local month: grid, on-site and battery (MWh)."""
     hours = _step_hours(series)
-    months, (grid, onsite, unserved) = _group_sum(
-        _local_keys(series.timestamps, zone, "%Y-%m"),
-        series.grid_mw * hours, series.onsite_mw * hours, series.unserved_mw * hours,
+    grid_to_load, onsite, battery, _ = _served_parts(series)
+    months, (grid, onsite, battery) = _group_sum(
+        _local_keys(series.timestamps, zone, "%Y-%m"), grid_to_load * hours, onsite * hours, battery * hours,
     )
     fig = Figure(figsize=(8, 3.8), layout="constrained")
     ax = fig.subplots()
     x = np.arange(len(months))
     ax.bar(x, grid, color=GRID, label="Grid")
     ax.bar(x, onsite, bottom=grid, color=ONSITE, label="On-site gas generators")
-    if unserved.any():
-        ax.bar(x, unserved, bottom=grid + onsite, color=UNSERVED, label="Not served")
+    if battery.any():
+        ax.bar(x, battery, bottom=grid + onsite, color=BATTERY, label="Batteries")
     ax.set_xticks(x, list(months))
-    ax.set_ylabel("Energy (MWh)")
-    ax.set_title("Energy by month")
+    ax.set_ylabel("Energy served (MWh)")
+    ax.set_title("Energy served by month")
     fig.legend(**LEGEND_BELOW)
     ax.grid(axis="y", alpha=0.3)
     png, svg = render(fig)
-    alt = "Bar chart of energy by month: " + "; ".join(
-        f"{m}: {_fmt(g)} MWh from the grid, {_fmt(o)} MWh on site" for m, g, o in zip(months, grid, onsite)
+    alt = "Bar chart of the energy served by month: " + "; ".join(
+        f"{m}: {number(g + o + b)} MWh, of which {number(g)} MWh from the grid, {number(o)} MWh on site"
+        + (f", {number(b)} MWh from batteries" if battery.any() else "")
+        for m, g, o, b in zip(months, grid, onsite, battery)
     ) + "."
     table = {
-        "columns": ["Month (local)", "Grid (MWh)", "On-site (MWh)", "Not served (MWh)"],
-        "rows": [[m, round(g, 1), round(o, 1), round(u, 1)] for m, g, o, u in zip(months, grid, onsite, unserved)],
+        "columns": ["Month (local)", "Grid (MWh)", "On-site (MWh)", "Batteries (MWh)", "Served (MWh)"],
+        "rows": [[m, round(g, 1), round(o, 1), round(b, 1), round(g + o + b, 1)] for m, g, o, b in zip(months, grid, onsite, battery)],
     }
-    return Chart("monthly-energy", "Energy by month", alt, png, svg, table, fig)
+    return Chart("monthly-energy", "Energy served by month", alt, png, svg, table, fig)
+
+
+def demand_vs_served(series, zone):
+    """Staff only: daily modelled demand against the load served (the gap is demand no supply could deliver)."""
+    demand = _column(series, "demand_mw")
+    if not demand.any():
+        demand = series.facility_load_mw + _column(series, "unserved_mw")
+    days, (demand, served) = _group_mean(
+        _local_keys(series.timestamps, zone, "%Y-%m-%d"), demand, series.facility_load_mw
+    )
+    fig = Figure(figsize=(9, 3.8), layout="constrained")
+    ax = fig.subplots()
+    x = np.arange(len(days))
+    ax.bar(x, served, color=GRID, label="Served", width=0.85)
+    ax.bar(x, demand - served, bottom=served, color=UNSERVED, label="Modelled demand not served", width=0.85)
+    ax.set_ylabel("Average power (MW)")
+    ax.set_title("Staff diagnostic: modelled demand vs load served")
+    step = max(1, len(days) // 12)
+    ax.set_xticks(x[::step], [d[5:] if len(days) <= 62 else d[:7] for d in days[::step]], rotation=45, ha="right")
+    fig.legend(**LEGEND_BELOW)
+    ax.grid(axis="y", alpha=0.3)
+    png, svg = render(fig)
+    gap = demand - served
+    alt = (
+        f"Staff diagnostic over {len(days)} days: modelled demand averaged {number(demand.mean())} MW, the load served "
+        f"{number(served.mean())} MW; up to {number(gap.max())} MW a day could not be served."
+    )
+    table = {
+        "columns": ["Day (local)", "Demand (MW avg)", "Served (MW avg)", "Not served (MW avg)"],
+        "rows": [[d, round(a, 2), round(b, 2), round(a - b, 2)] for d, a, b in zip(days, demand, served)],
+    }
+    return Chart("demand-vs-served", "Staff diagnostic: modelled demand vs load served", alt, png, svg, table, fig)
 
 
 def _step_hours(series):
@@ -174,21 +243,23 @@ def emissions_by_pollutant(series, labels, missing_grid=()):
     png, svg = render(fig)
     parts = []
     for p, o, g in zip(pollutants, onsite, grid):
-        grid_text = "grid not available" if p in missing_grid else f"{_fmt(g)} t from the grid"
-        parts.append(f"{labels[p]}: {_fmt(o)} t on site, {grid_text}")
+        grid_text = "grid not available" if p in missing_grid else f"{number(g)} t from the grid"
+        parts.append(f"{labels[p]}: {number(o)} t on site, {grid_text}")
     alt = "Horizontal bar chart of emissions by pollutant on a log scale. " + "; ".join(parts) + "."
     table = {
         "columns": ["Pollutant", "On-site (t)", "Grid (t)", "Total (t)"],
         "rows": [
-            [labels[p], _round(o), None if p in missing_grid else _round(g), _round(o + g)]
+            [labels[p], _plain(o), None if p in missing_grid else _plain(g), _plain(o + g)]
             for p, o, g in zip(pollutants, onsite, grid)
         ],
     }
     return Chart("emissions", "Emissions by pollutant", alt, png, svg, table, fig)
 
 
-def _round(value):
-    return float(f"{value:.4g}")
+def _plain(value):
+    # Full precision: the page writes it with impact.figures.number, like the headline, so a
+    # figure rounded here first could come out one digit different there.
+    return float(value)
 
 
 def generator_output(series, generators, zone):
@@ -219,8 +290,8 @@ def generator_output(series, generators, zone):
     png, svg = render(fig)
     if generators:
         alt = "Bar charts of on-site generation. " + "; ".join(
-            f"{g.name}: {_fmt(g.energy_mwh)} MWh in total, {_fmt(g.run_hours_per_unit)} run hours and "
-            f"{_fmt(g.starts_per_unit)} starts per unit, {g.load_factor_per_unit:.0%} average loading while running"
+            f"{g.name}: {number(g.energy_mwh)} MWh in total, {number(g.run_hours_per_unit)} run hours and "
+            f"{number(g.starts_per_unit)} starts per unit, {g.load_factor_per_unit:.0%} average loading while running"
             for g in generators
         ) + "."
     else:
@@ -233,7 +304,10 @@ def generator_output(series, generators, zone):
 
 
 def headline_ranges(metrics):
-    """Each headline figure as a dot with its P5–P95 Monte Carlo range, one panel per figure."""
+    """Each headline figure as a dot with its P5–P95 Monte Carlo range, one panel per figure.
+
+    The dot is the central run with every uncertain input at its median, so it sits inside its range.
+    """
     chosen = [metrics[k] for k in HEADLINE_KEYS if k in metrics]
     fig = Figure(figsize=(8, 0.9 * len(chosen) + 0.8))
     axes = np.atleast_1d(fig.subplots(len(chosen), 1))
@@ -251,12 +325,12 @@ def headline_ranges(metrics):
     png, svg = render(fig)
     parts = []
     for m in chosen:
-        spread = f", 90 % range {_fmt(m.p5)} to {_fmt(m.p95)}" if m.p5 is not None else ""
-        parts.append(f"{m.label}: {_fmt(m.value)} {m.unit}{spread}")
+        spread = f", 90 % range {metric_text(m.p5, m.unit)} to {metric_text(m.p95, m.unit)}" if m.p5 is not None else ""
+        parts.append(f"{m.label}: {metric_text(m.value, m.unit)}{spread}")
     alt = "Dot-and-range chart of the headline figures. " + "; ".join(parts) + "."
     table = {
         "columns": ["Figure", "Unit", "Central", "P5", "P50", "P95"],
-        "rows": [[m.label, m.unit, _round(m.value), *[None if v is None else _round(v) for v in (m.p5, m.p50, m.p95)]] for m in chosen],
+        "rows": [[m.label, m.unit, _plain(m.value), *[None if v is None else _plain(v) for v in (m.p5, m.p50, m.p95)]] for m in chosen],
     }
     return Chart("headline-ranges", "Headline figures with their uncertainty", alt, png, svg, table, fig)
 
@@ -280,7 +354,7 @@ def scenario_comparison(result):
         ax.bar(x + (i - (len(names) - 1) / 2) * width, pct, width=width, color=(GRID, ONSITE, *EXTRA)[i % 7], label=name)
     for key in keys:
         base = result.base.metrics[key]
-        rows.append([base.label, base.unit, _round(base.value), *[_round(result.scenarios[n].metrics[key].value) for n in names]])
+        rows.append([base.label, base.unit, _plain(base.value), *[_plain(result.scenarios[n].metrics[key].value) for n in names]])
     ax.axhline(100, color=UNSERVED, linewidth=1)
     ax.set_xticks(x, [result.base.metrics[k].label for k in keys], rotation=20, ha="right", fontsize=8)
     ax.set_ylabel("% of the base case")
@@ -291,7 +365,7 @@ def scenario_comparison(result):
     png, svg = render(fig)
     if names:
         alt = "Grouped bar chart of scenarios as a percentage of the base case. " + "; ".join(
-            f"{row[0]}: base {_fmt(row[2])} {row[1]}, " + ", ".join(f"{n} {_fmt(v)}" for n, v in zip(names, row[3:]))
+            f"{row[0]}: base {number(row[2])} {row[1]}, " + ", ".join(f"{n} {number(v)}" for n, v in zip(names, row[3:]))
             for row in rows
         ) + "."
     else:
@@ -308,7 +382,7 @@ def report_charts(result, zone, snapshot=None):
     labels = {**dict(Pollutant.choices), "co2e": f"CO₂e ({base.gwp_set})"}
     missing = base.checks.get("grid_pollutants_missing", ()) if isinstance(base.checks, dict) else ()
     charts = [
-        daily_supply(base.series, zone),
+        daily_supply(base.series, zone, base.metrics),
         monthly_energy(base.series, zone),
         emissions_by_pollutant(base.series, labels, missing),
         generator_output(base.series, base.generators, zone),
@@ -317,4 +391,6 @@ def report_charts(result, zone, snapshot=None):
         charts.append(headline_ranges(base.metrics))
     if result.scenarios:
         charts.append(scenario_comparison(result))
+    if _column(base.series, "unserved_mw").any():
+        charts.append(demand_vs_served(base.series, zone))  # staff only: impact.figures.STAFF_CHART_KEYS
     return charts

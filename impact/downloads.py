@@ -1,7 +1,9 @@
 """Downloads the worker makes with every run: hourly CSV, summary JSON and a PDF.
 
 They are stored with the run (and so with the published version) together with their SHA-256,
-so what a journalist downloads today is byte-for-byte what the page offered on publication.
+so what a journalist downloads today is byte-for-byte what the page offered on publication. They
+are made for the public: served energy only, without the staff's unserved-demand diagnostics
+(impact.figures), every figure written with the same rounding as the page.
 """
 
 import csv
@@ -15,10 +17,13 @@ import numpy as np
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from impact import figures
+from impact import methods as report_methods
 from impact import summary as plain
 
 A4_PORTRAIT = (8.27, 11.69)
 ASSUMPTION_ROWS_PER_PAGE = 28
+METHOD_ROWS_PER_PAGE = 32
 
 
 @dataclass(frozen=True)
@@ -55,20 +60,40 @@ def _cell(value):
     return "" if np.isnan(value) else repr(float(value))
 
 
+def public_summary(engine_summary):
+    """The engine's summary (RunResult.to_dict()) without the unserved-demand diagnostics."""
+
+    def strip(result):
+        metrics = result.get("metrics", {})
+        return {**result, "metrics": {k: m for k, m in metrics.items() if k not in figures.DIAGNOSTIC_KEYS}}
+
+    out = dict(engine_summary)
+    if "base" in out:
+        out["base"] = strip(out["base"])
+    if "scenarios" in out:
+        out["scenarios"] = {name: strip(r) for name, r in out["scenarios"].items()}
+    if "comparison_rows" in out:
+        out["comparison_rows"] = [r for r in out["comparison_rows"] if r.get("key") not in figures.DIAGNOSTIC_KEYS]
+    return out
+
+
 def summary_json(meta, engine_summary, assumptions):
     """Everything but the series, as indented JSON with sorted keys (stable bytes)."""
-    payload = {**meta, "result": engine_summary, "assumptions": assumptions}
+    payload = {**meta, "result": public_summary(engine_summary), "assumptions": assumptions}
     return json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False, default=str).encode()
 
 
 def report_pdf(meta, result, charts, assumptions):
-    """A PDF: a summary page, one page per chart, then the assumptions with their sources."""
+    """A PDF: a summary page, one page per public chart, the Methods, then the assumptions with their sources."""
     buffer = io.BytesIO()
     with PdfPages(buffer, metadata={"Title": meta["title"], "CreationDate": None, "ModDate": None}) as pdf:
         pdf.savefig(_summary_page(meta, result))
         for chart in charts:
-            if chart.figure is not None:
+            if chart.figure is not None and chart.key not in figures.STAFF_CHART_KEYS:
                 pdf.savefig(chart.figure)
+        rows = report_methods.report_methods(result.base.to_dict(), assumptions)
+        for start in range(0, max(len(rows["rows"]), 1), METHOD_ROWS_PER_PAGE):
+            pdf.savefig(_methods_page(rows, start))
         for start in range(0, max(len(assumptions), 1), ASSUMPTION_ROWS_PER_PAGE):
             pdf.savefig(_assumptions_page(assumptions[start : start + ASSUMPTION_ROWS_PER_PAGE], start))
     return buffer.getvalue()
@@ -79,15 +104,16 @@ def _summary_page(meta, result):
     fig.text(0.08, 0.95, meta["title"], fontsize=15, weight="bold", va="top")
     lines = [f"{meta['facility']} · {meta['period_label']}", f"Engine {meta['engine_version']}, inputs {meta['input_hash'][:16]}, GWP {meta['gwp_set']}", ""]
     base = result.base
-    for sentence in plain.sentences(meta["period_label"], base.metrics, base.to_dict()):
+    public = {k: m for k, m in base.metrics.items() if k not in figures.DIAGNOSTIC_KEYS}
+    for sentence in plain.sentences(meta["period_label"], public, base.to_dict()):
         lines.extend(textwrap.wrap(sentence.text, 95) + [""])
-    lines.append("Headline figures (central, 90 % range P5–P95):")
-    for key in ("energy_facility_mwh", "energy_onsite_mwh", "co2e_total_t", "nox_onsite_t", "formaldehyde_onsite_t", "water_onsite_m3"):
-        m = base.metrics.get(key)
+    lines.append("Headline figures (central run at input medians; 90 % range P5–P95):")
+    for key in figures.HEADLINE_KEYS:
+        m = public.get(key)
         if m is None:
             continue
-        spread = f"  ({m.p5:,.4g} – {m.p95:,.4g})" if m.p5 is not None else ""
-        lines.extend(textwrap.wrap(f"• {m.label}: {m.value:,.4g} {m.unit}{spread}", 95))
+        spread = f"  ({figures.metric_text(m.p5, m.unit)} – {figures.metric_text(m.p95, m.unit)})" if m.p5 is not None else ""
+        lines.extend(textwrap.wrap(f"• {m.label}: {figures.metric_text(m.value, m.unit)}{spread}", 95))
     fig.text(0.08, 0.90, "\n".join(lines), fontsize=8.5, va="top", family="DejaVu Sans")
     return fig
 
@@ -121,10 +147,56 @@ def _assumptions_page(rows, offset):
     return fig
 
 
+def _methods_page(methods, offset):
+    """The Methods table: every factor the run used, with value, unit, basis, regime, source and status."""
+    fig = Figure(figsize=A4_PORTRAIT)
+    fig.text(0.05, 0.97, "Methods: every factor used" + (" (continued)" if offset else ""), fontsize=12, weight="bold", va="top")
+    gwp = methods["gwp"]
+    if gwp:
+        fig.text(0.05, 0.945, f"CO2e with GWP100 {gwp.get('set', '')}: CH4 {gwp.get('ch4')}, N2O {gwp.get('n2o')} "
+                 f"({gwp.get('source', '')}, status {gwp.get('status', '')}). Grid rates: location-based and market-based "
+                 "per the GHG Protocol scope-2 guidance. Equations with worked examples: /methods/.", fontsize=6.5, va="top",
+                 wrap=True)
+    ax = fig.add_axes([0.03, 0.03, 0.94, 0.88])
+    ax.axis("off")
+    rows = methods["rows"][offset : offset + METHOD_ROWS_PER_PAGE]
+    cells = [
+        [
+            textwrap.shorten(r["scope_label"].split(" (")[0], 28),
+            textwrap.shorten(str(r.get("part") or ""), 22),
+            r.get("pollutant") or "",
+            textwrap.shorten(str(r.get("regime") or ""), 30),
+            _short(r.get("value")),
+            r.get("unit") or "",
+            r.get("basis") or "",
+            textwrap.shorten(" ".join(str(x) for x in (r["source"], r["source_section"], r["source_year"]) if x) or "—", 48),
+            r["status"],
+        ]
+        for r in rows
+    ]
+    if cells:
+        table = ax.table(
+            cellText=cells,
+            colLabels=["Scope", "Part", "Pollutant", "Regime", "Value", "Unit", "Basis", "Source, section, year", "Status"],
+            colWidths=[0.13, 0.11, 0.07, 0.16, 0.07, 0.07, 0.05, 0.28, 0.06],
+            loc="upper left",
+        )
+        table.auto_set_font_size(False)
+        table.set_fontsize(5.5)
+        table.scale(1, 1.5)
+    else:
+        fig.text(0.05, 0.9, "This run's engine did not list the factors it used; see the assumptions.", fontsize=8)
+    return fig
+
+
 def _short(value):
     if value is None:
         return "—"
     return f"{value:,.4g}" if isinstance(value, (int, float)) else str(value)
+
+
+def _public_columns(columns):
+    return {name: values for name, values in columns.items() if name not in figures.DIAGNOSTIC_SERIES_COLUMNS}
 
 
 def build_downloads(run, result, charts):
@@ -147,7 +219,7 @@ def build_downloads(run, result, charts):
     }
     engine_summary = result.to_dict()
     return [
-        Download("csv", f"{stem}_hourly.csv", series_csv(result.base.series.columns())),
+        Download("csv", f"{stem}_hourly.csv", series_csv(_public_columns(result.base.series.columns()))),
         Download("json", f"{stem}_summary.json", summary_json(meta, engine_summary, assumptions)),
         Download("pdf", f"{stem}.pdf", report_pdf(meta, result, charts, assumptions)),
     ]

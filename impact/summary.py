@@ -1,12 +1,16 @@
 """Plain-language sentences from a run's metrics, for residents who will not read a table.
 
 A sentence is a list of parts: plain words, and figures that know which metric or comparison row
-they quote, so the page can link every number to its row in the tables below.
+they quote, so the page can link every number to its row in the tables below. Every figure is
+written by impact.figures, like the tables, the charts' alt text and the PDF.
+
+Energy is served energy (what the grid, the generators and the batteries delivered). Demand that
+no supply could deliver is a staff diagnostic (:func:`diagnostic_sentences`), never "used".
 """
 
 from dataclasses import dataclass
 
-GALLONS_PER_M3 = 264.172  # US gallons in a cubic metre
+from impact.figures import GALLONS_PER_M3, metric_text, number, percent
 
 
 @dataclass(frozen=True)
@@ -30,14 +34,6 @@ class Sentence:
         return tuple(p.anchor for p in self.parts if isinstance(p, Figure))
 
 
-def _num(value, digits=3):
-    if value is None:
-        return "n/a"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.{digits}g}"
-
-
 def _comparison(summary, key):
     for item in summary.get("comparisons", []):
         if item.get("key") == key and item.get("value") is not None:
@@ -45,66 +41,104 @@ def _comparison(summary, key):
     return None
 
 
-def sentences(period_label, metrics, summary):
-    """Sentences for a report; ``metrics`` maps key → an object with ``.value`` (base case)."""
-
+def _values(metrics):
     def value(key):
         metric = metrics.get(key)
         return metric.value if metric else None
 
-    def fig(key, text):
-        return Figure(text, f"metric-{key}")
+    return value
 
+
+def _fig(key, text):
+    return Figure(text, f"metric-{key}")
+
+
+def sentences(period_label, metrics, summary):
+    """Sentences for a report; ``metrics`` maps key → an object with ``.value`` (base case)."""
+    value = _values(metrics)
     out = []
     energy = value("energy_facility_mwh")
     if energy is not None:
-        parts = [f"In {period_label} the site used ", fig("energy_facility_mwh", f"{_num(energy)} MWh"), " of electricity"]
+        parts = [f"In {period_label} the site used ", _fig("energy_facility_mwh", metric_text(energy, "MWh")),
+                 " of electricity, as delivered by the grid, its gas generators and its batteries"]
         homes = _comparison(summary, "tn_households_electricity")
         if homes:
-            parts += [" — as much as ", Figure(f"{_num(homes['value'])} Tennessee homes", "comparison-tn_households_electricity"),
+            parts += [" — as much as ", Figure(f"{number(homes['value'])} Tennessee homes", "comparison-tn_households_electricity"),
                       " use over the same time"]
         out.append(Sentence((*parts, ".")))
     share, onsite = value("onsite_share"), value("energy_onsite_mwh")
     if share is not None and onsite is not None:
         if onsite > 0:
-            parts = [fig("onsite_share", f"{share:.0%}"), " of it (", fig("energy_onsite_mwh", f"{_num(onsite)} MWh"),
+            parts = [_fig("onsite_share", percent(share)), " of it (", _fig("energy_onsite_mwh", metric_text(onsite, "MWh")),
                      ") came from on-site gas generators"]
             fuel = value("fuel_scf")
             if fuel:
-                parts += [", burning ", fig("fuel_scf", f"{_num(fuel / 1e6)} million cubic feet"), " of natural gas"]
+                parts += [", burning ", _fig("fuel_scf", f"{number(fuel / 1e6)} million cubic feet"), " of natural gas"]
             out.append(Sentence((*parts, ".")))
-        else:
+        elif not value("energy_battery_discharge_mwh"):
             out.append(Sentence(("All of it came from the grid; the on-site generators did not run.",)))
-    unserved = value("energy_unserved_mwh")
-    if unserved:
+    battery = value("energy_battery_discharge_mwh")
+    if battery:
         out.append(Sentence((
-            fig("energy_unserved_mwh", f"{_num(unserved)} MWh"),
-            " of modelled demand could be met neither by the grid contract nor by the generators: either the site "
-            "ran below the modelled load, or a supply is missing from the model.",
+            "Batteries delivered ", _fig("energy_battery_discharge_mwh", metric_text(battery, "MWh")),
+            " of it, charged from the grid.",
         )))
     co2e = value("co2e_total_t")
     if co2e is not None:
-        parts = ["Greenhouse gases came to ", fig("co2e_total_t", f"{_num(co2e)} tonnes of CO₂e")]
+        parts = ["Greenhouse gases came to ", _fig("co2e_total_t", f"{number(co2e)} tonnes of CO₂e")]
         onsite_co2e, grid_co2e = value("co2e_onsite_t"), value("co2e_grid_t")
         if onsite_co2e is not None and grid_co2e is not None:
-            parts += [" (", fig("co2e_onsite_t", f"{_num(onsite_co2e)} t"), " burned on site, ",
-                      fig("co2e_grid_t", f"{_num(grid_co2e)} t"), " at the grid's power plants)"]
+            parts += [" (", _fig("co2e_onsite_t", f"{number(onsite_co2e)} t"), " burned on site, ",
+                      _fig("co2e_grid_t", f"{number(grid_co2e)} t"), " at the grid's power plants, counted at the "
+                      "regional grid average: location-based)"]
         cars = _comparison(summary, "passenger_cars_co2e")
         if cars:
-            parts += [", about what ", Figure(f"{_num(cars['value'])} passenger cars", "comparison-passenger_cars_co2e"),
+            parts += [", about what ", Figure(f"{number(cars['value'])} passenger cars", "comparison-passenger_cars_co2e"),
                       " emit over the same time"]
         out.append(Sentence((*parts, ".")))
+    market = value("co2e_total_market_t")
+    if market is not None:
+        out.append(Sentence((
+            "Counted with the utility's own system rate instead (market-based), they came to ",
+            _fig("co2e_total_market_t", f"{number(market)} tonnes of CO₂e"), ".",
+        )))
     nox = value("nox_onsite_t")
     if nox:
         formaldehyde_kg = (value("formaldehyde_onsite_t") or 0) * 1000
         out.append(Sentence((
-            "The generators emitted ", fig("nox_onsite_t", f"{_num(nox)} tonnes of nitrogen oxides (NOₓ)"), " and ",
-            fig("formaldehyde_onsite_t", f"{_num(formaldehyde_kg)} kg of formaldehyde"), " into the local air.",
+            "The generators emitted ", _fig("nox_onsite_t", f"{number(nox)} tonnes of nitrogen oxides (NOₓ)"), " and ",
+            _fig("formaldehyde_onsite_t", f"{number(formaldehyde_kg)} kg of formaldehyde"), " into the local air.",
         )))
     water = value("water_onsite_m3")
     if water is not None:
         out.append(Sentence((
-            "Cooling drew about ", fig("water_onsite_m3", f"{_num(water)} m³ of water"),
-            f" ({_num(water * GALLONS_PER_M3)} US gallons).",
+            "Cooling drew about ", _fig("water_onsite_m3", f"{number(water)} m³ of water"),
+            f" ({number(water * GALLONS_PER_M3)} US gallons).",
+        )))
+    return out
+
+
+def diagnostic_sentences(metrics, threshold):
+    """For staff on the draft: how far modelled demand went beyond every supply.
+
+    Never shown as consumption: the served figures above are what the site used.
+    """
+    value = _values(metrics)
+    demand, unserved = value("energy_demand_mwh"), value("energy_unserved_mwh")
+    share, hours = value("unserved_share"), value("unserved_hours_h")
+    if demand is None and unserved is None:
+        return []
+    out = [Sentence((
+        "With unlimited supply the model would have asked for ", _fig("energy_demand_mwh", metric_text(demand, "MWh")),
+        "; ", _fig("energy_unserved_mwh", metric_text(unserved, "MWh")),
+        " of it (", _fig("unserved_share", percent(share)), ") over ",
+        _fig("unserved_hours_h", f"{number(hours)} hours"),
+        " could be met neither by the grid, the batteries nor the generators.",
+    ))]
+    if share is not None and share > threshold:
+        out.append(Sentence((
+            f"That is above the publish threshold of {percent(threshold)}: either the site ran below the modelled "
+            "load (check the fleet's dated stages) or a supply is missing from the model. Publishing needs a written "
+            "acknowledgement, which the public report will show.",
         )))
     return out

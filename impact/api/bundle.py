@@ -15,6 +15,7 @@ import tempfile
 import zipfile
 
 from impact.api.dictionary import ASSUMPTION_COLUMNS, METRIC_COLUMNS, dictionary_rows
+from impact.figures import is_public_metric, public_series_columns
 from impact.api.renderers import csv_lines
 from impact.models import ReportMetric
 
@@ -29,6 +30,8 @@ def bundle_name(version):
 def _metric_rows(version):
     metrics = ReportMetric.objects.filter(run=version.run).order_by("scenario", "order")
     for m in metrics.iterator(chunk_size=500):
+        if not is_public_metric(m.key, version):
+            continue  # unserved-demand diagnostics are for staff (impact.figures)
         yield [
             version.pk, m.run_id, version.report.facility.slug, version.report.period, m.scenario, m.key, m.label,
             m.unit, m.value, m.p5, m.p50, m.p95,
@@ -36,7 +39,7 @@ def _metric_rows(version):
 
 
 def _series_rows(run):
-    columns = list(run.series_columns or [])
+    columns = public_series_columns(run.series_columns or [])
     points = run.points.order_by("timestamp").values_list("timestamp", "values")
     for stamp, values in points.iterator(chunk_size=ZIP_CHUNK_POINTS):
         yield [stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), *(values.get(c) for c in columns)]
@@ -93,7 +96,8 @@ def build_bundle(version):
         _write_bytes(archive, info_for, "README.txt", _readme(version).encode("utf-8"), digests)
         _write_csv(archive, info_for, "metrics.csv", [c[0] for c in METRIC_COLUMNS], _metric_rows(version), digests)
         _write_csv(
-            archive, info_for, "series.csv", ["timestamp_utc", *(run.series_columns or [])], _series_rows(run), digests
+            archive, info_for, "series.csv", ["timestamp_utc", *public_series_columns(run.series_columns or [])],
+            _series_rows(run), digests,
         )
         assumptions = (run.input_snapshot or {}).get("assumptions", [])
         header = [c[0] for c in ASSUMPTION_COLUMNS]
@@ -104,7 +108,7 @@ def build_bundle(version):
         _write_bytes(archive, info_for, "input_snapshot.json", snapshot, digests)
         _write_csv(
             archive, info_for, "data_dictionary.csv", ["file", "column", "meaning", "unit", "source"],
-            dictionary_rows(run.series_columns or []), digests,
+            dictionary_rows(public_series_columns(run.series_columns or [])), digests,
         )
         sums = "".join(f"{digest}  {name}\n" for name, digest in digests.items())
         archive.writestr(info_for("SHA256SUMS"), sums.encode("ascii"))

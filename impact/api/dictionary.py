@@ -20,22 +20,34 @@ SERIES_COLUMNS = [
      "°C", "Monthly climate normals cited in the input snapshot (facility climate source)."),
     ("pue", "Power usage effectiveness in the hour: facility power divided by IT power.", "ratio",
      "Cooling inputs (PUE at the reference temperature and its rise per °C)."),
-    ("it_load_mw", "Mean power drawn by the servers, accelerators, networking and storage.", "MW",
-     "Compute fleet inputs (accelerator count, TDP, idle power, utilisation, server overhead)."),
-    ("facility_load_mw", "Mean power drawn by the whole site: IT load times PUE.", "MW", ENGINE),
+    ("it_load_mw", "Mean power drawn by the servers, accelerators, networking and storage (served).", "MW",
+     "Compute fleet inputs (energised accelerators per dated stage, TDP, idle power, utilisation, host idle and "
+     "maximum power per server, network and storage share)."),
+    ("facility_load_mw", "Mean power drawn by the whole site, as served: grid_mw + onsite_mw + battery_discharge_mw "
+     "− battery_charge_mw. Never more than some supply delivered.", "MW", ENGINE),
+    ("demand_mw", "Staff diagnostic: what the site would have drawn with unlimited supply (IT demand times PUE). "
+     "Not consumption.", "MW", ENGINE),
     ("grid_capacity_mw", "Grid capacity contracted in the hour (0 outside every contract).", "MW",
      "Grid contracts in the input snapshot."),
-    ("grid_mw", "Mean power taken from the utility grid.", "MW", ENGINE),
+    ("grid_mw", "Mean power taken from the utility grid, battery charging included.", "MW", ENGINE),
     ("onsite_mw", "Mean on-site generation that served the load.", "MW", ENGINE),
-    ("curtailed_mw", "On-site generation above the load forced by minimum-load limits (fuel still burned).", "MW",
+    ("battery_discharge_mw", "Mean power delivered by batteries to the load.", "MW", ENGINE),
+    ("battery_charge_mw", "Mean power taken from the grid to charge batteries.", "MW", ENGINE),
+    ("battery_soc_mwh", "Energy held in the batteries at the end of the hour.", "MWh",
+     "Battery inputs (power, energy, round-trip efficiency, dispatch rule) in the input snapshot."),
+    ("surplus_mw", "On-site generation above the load, forced by minimum-load limits (fuel still burned).", "MW",
      ENGINE),
-    ("unserved_mw", "Load that neither the grid contract nor the on-site units could cover.", "MW", ENGINE),
+    ("curtailed_mw", "Runs before engine 2 only: the old name of surplus_mw.", "MW", ENGINE),
+    ("unserved_mw", "Staff diagnostic: demand that neither the grid, the batteries nor the on-site units could "
+     "cover. Not consumption.", "MW", ENGINE),
+    ("accelerators_energised", "Accelerators installed and energised in the hour.", "count",
+     "Dated fleet stages in the input snapshot."),
     ("fuel_mmbtu", "Natural gas burned on site in the hour, higher heating value.", "MMBtu (HHV)",
      "Generator heat rates and part-load curve in the input snapshot."),
     ("fuel_scf", "Natural gas burned on site in the hour.", "standard cubic feet",
      "fuel_mmbtu divided by the gas heating value (40 CFR 98 Subpart C default 1,026 Btu/scf unless overridden)."),
     ("water_onsite_l", "Water consumed by the site's cooling in the hour.", "L",
-     "Water use effectiveness (WUE) in the cooling inputs times IT energy."),
+     "Water use effectiveness (WUE) in the cooling inputs times the IT energy served."),
     ("water_generation_l", "Water consumed by power plants to make the grid electricity used.", "L",
      "Grid generation water intensity in the input snapshot."),
     ("utilisation_fraction", "Accelerator utilisation, weighted by TDP.", "fraction (0–1)",
@@ -48,9 +60,15 @@ SERIES_COLUMNS = [
     (r"grid_co2e_kg", "Greenhouse gases from the grid electricity used, as CO₂ equivalent.", "kg CO₂e",
      "Grid emission rates times grid energy, weighted by the run's GWP set."),
     (r"onsite_(?P<pollutant>[a-z0-9]+)_kg", "<pollutant> emitted by the on-site generators in the hour.", "kg",
-     "Fuel burned times the generator emission factors (EPA AP-42 §3.2 unless the snapshot cites otherwise)."),
+     "Fuel burned times the factor in force that hour: AP-42 §3.1 (turbines) or §3.2 (engines, by load band), a "
+     "controlled factor from a control's date, or a regulatory limit; CO₂ from 40 CFR 98 Table C-1. Each is listed "
+     "in the report's Methods section."),
+    (r"grid_market_(?P<pollutant>[a-z0-9]+)_kg", "<pollutant> from the grid electricity used, market-based (the "
+     "supplier's own system rate; GHG Protocol scope 2).", "kg",
+     "Grid energy times the supplier's system rates (lb/MWh) cited in the input snapshot."),
     (r"grid_(?P<pollutant>[a-z0-9]+)_kg", "<pollutant> emitted by power plants for the grid electricity used "
-     "(location-based).", "kg", "Grid energy times the grid emission rates (lb/MWh) cited in the input snapshot."),
+     "(location-based: the regional grid average; GHG Protocol scope 2).", "kg",
+     "Grid energy times the grid emission rates (lb/MWh) cited in the input snapshot."),
 ]
 _COMPILED = [(re.compile(f"^{pattern}$"), meaning, unit, source) for pattern, meaning, unit, source in SERIES_COLUMNS]
 _POLLUTANT_LABELS = dict(Pollutant.choices)
@@ -64,7 +82,8 @@ METRIC_COLUMNS = [
     ("key", "Metric key; the unit is in the key and in the unit column.", "", ENGINE),
     ("label", "What the metric measures, in words.", "", ENGINE),
     ("unit", "Unit of value, p5, p50 and p95.", "", ENGINE),
-    ("value", "Central estimate: the result with every input at its central value.", "see unit", ENGINE),
+    ("value", "Central estimate: the run with every uncertain input at its median (so p5 ≤ value ≤ p95). Energy "
+     "figures are served energy.", "see unit", ENGINE),
     ("p5", "5th percentile of the Monte Carlo samples over the input ranges.", "see unit", ENGINE),
     ("p50", "Median of the Monte Carlo samples.", "see unit", ENGINE),
     ("p95", "95th percentile of the Monte Carlo samples.", "see unit", ENGINE),
@@ -82,6 +101,9 @@ ASSUMPTION_COLUMNS = [
     ("source", "Citation of the source.", "", INPUTS),
     ("source_url", "Link to the source, where it is online.", "", INPUTS),
     ("note", "Analyst's note on the figure.", "", INPUTS),
+    ("source_section", "Section, table or page of the source.", "", INPUTS),
+    ("source_year", "Year (vintage) of the source.", "", INPUTS),
+    ("distribution_reason", "Why the range has the shape it has.", "", INPUTS),
 ]
 
 

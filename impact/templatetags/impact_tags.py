@@ -1,6 +1,8 @@
-"""Number formatting for reports: readable figures, fractions as percentages."""
+"""Number formatting for reports: readable figures, fractions as percentages (impact.figures)."""
 
 from django import template
+
+from impact import figures
 
 register = template.Library()
 
@@ -8,25 +10,19 @@ register = template.Library()
 @register.filter
 def num(value, digits=3):
     """1234567.8 → "1,234,568"; 0.01234 → "0.0123"; None → "n/a"."""
-    if value is None or value == "":
-        return "n/a"
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return value
-    if value == 0:
-        return "0"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.{int(digits)}g}"
+    return figures.number(value, digits)
+
+
+@register.filter
+def factor(value):
+    """An input or factor exactly as used: 931.59 → "931.59" (impact.figures.factor)."""
+    return figures.factor(value)
 
 
 @register.filter
 def metric(value, unit):
     """A metric value in its unit; fractions are shown as percentages."""
-    if unit == "fraction" and value is not None:
-        return f"{float(value) * 100:.1f} %"
-    return f"{num(value)} {unit}".strip()
+    return figures.metric_text(value, unit)
 
 
 @register.filter

@@ -1,0 +1,323 @@
+"""The Methods of a report, and the worked examples of the public /methods/ page.
+
+:func:`report_methods` joins the engine's list of every factor it used (``summary["methods"]``)
+with the run's input snapshot by input path, so each row carries its value, unit, heating-value
+basis, regime, source with section and year, and status.
+
+:func:`worked_examples` computes every number on /methods/ from the engine's own constants and
+input defaults, so the page cannot drift from what the engine does. The example inputs are
+illustrations with their sources from shared/reference/factors.md, not the Memphis figures.
+"""
+
+from dataclasses import dataclass, field
+
+from impact.engine import constants as c
+from impact.engine.inputs import LOAD_BAND_THRESHOLD, FuelInput
+
+SCOPE_LABELS = {
+    "onsite": "On-site combustion (scope 1)",
+    "fuel": "Fuel (Part 98 greenhouse-gas factors)",
+    "grid_location": "Grid, location-based (GHG Protocol scope 2: regional grid average)",
+    "grid_market": "Grid, market-based (GHG Protocol scope 2: the supplier's own rate)",
+}
+# 1 mechanical horsepower = 745.69987 W (NIST SP 811, B.8); the NSPS JJJJ conversion uses 0.7457 kW/hp.
+KW_PER_HP = 0.7457
+# US short ton = 2,000 lb (NIST Handbook 44, App. C).
+LB_PER_SHORT_TON = 2000.0
+
+
+def _pollutant_name(key):
+    from impact.engine.labels import POLLUTANT_NAMES
+
+    return POLLUTANT_NAMES.get(key, key or "")
+
+
+def report_methods(summary, assumptions):
+    """Rows of the Methods table: every factor the run used, joined with its assumption by path.
+
+    Returns a dict with ``rows`` (grouped by scope, location- before market-based grid), ``gwp``
+    and ``available`` (False for runs whose engine predates the methods list).
+    """
+    summary = summary or {}
+    by_path = {a.get("path"): a for a in assumptions or []}
+    order = list(SCOPE_LABELS)
+    rows = []
+    for method in summary.get("methods") or []:
+        assumption = by_path.get(method.get("path"), {})
+        scope = method.get("scope", "")
+        rows.append({
+            **method,
+            "scope_label": SCOPE_LABELS.get(scope, scope),
+            "pollutant_name": _pollutant_name(method.get("pollutant")),
+            "label": assumption.get("label", ""),
+            "status": assumption.get("status") or method.get("status") or "—",
+            "source": assumption.get("source") or method.get("source") or "",
+            "source_url": assumption.get("source_url") or "",
+            "source_section": assumption.get("source_section") or "",
+            "source_year": assumption.get("source_year") or method.get("source_year") or "",
+            "distribution_reason": assumption.get("distribution_reason") or "",
+            "low": assumption.get("low"),
+            "high": assumption.get("high"),
+        })
+    rows.sort(key=lambda r: (order.index(r["scope"]) if r["scope"] in order else len(order)))
+    return {"available": "methods" in summary, "rows": rows, "gwp": summary.get("gwp") or {}}
+
+
+# --- Worked examples ---------------------------------------------------------------------------
+
+
+def calc(value, sig=5):
+    """A number to redo on a calculator: enough digits to check, never scientific notation."""
+    value = float(value)
+    if value == int(value) and abs(value) < 1e15:
+        return f"{value:,.0f}"
+    if abs(value) >= 10 ** sig:
+        return f"{value:,.0f}"
+    return f"{value:,.{sig}g}"
+
+
+@dataclass
+class Step:
+    """One line of a worked example: what is computed, the arithmetic, the result."""
+
+    what: str
+    arithmetic: str
+    result: str
+
+
+@dataclass
+class Example:
+    key: str
+    title: str
+    equation: str
+    explanation: str
+    steps: list = field(default_factory=list)
+    values: dict = field(default_factory=dict)  # the raw results, for tests and cross-references
+
+    def step(self, what, arithmetic, value, unit=""):
+        self.steps.append(Step(what, arithmetic, f"{calc(value)} {unit}".strip()))
+        return value
+
+
+def _it_power():
+    ex = Example(
+        "it-power", "IT power",
+        "IT W = accelerators × (idle + (TDP − idle) × u) + servers × (host idle + (host max − host idle) × u), "
+        "times (1 + network/storage share); servers = accelerators ÷ accelerators per server",
+        "Only accelerators installed and energised on the report's date count (the fleet's dated stages). "
+        "Host idle equal to host max gives a constant overhead per server. Example: 1,000 H100 SXM (TDP 700 W, "
+        "NVIDIA, S; idle 70 W, U), 8 per server, host 600 W idle to 1,400 W at full load, 5 % network and storage, "
+        "utilisation 0.6.",
+    )
+    n, idle, tdp, u, per_server, host_idle, host_max, share = 1000, 70.0, 700.0, 0.6, 8, 600.0, 1400.0, 0.05
+    acc = ex.step("Accelerators", f"{n:,} × ({idle:g} + ({tdp:g} − {idle:g}) × {u:g})", n * (idle + (tdp - idle) * u), "W")
+    servers = ex.step("Servers", f"{n:,} ÷ {per_server}", n / per_server)
+    host = ex.step("Hosts", f"{calc(servers)} × ({host_idle:g} + ({host_max:g} − {host_idle:g}) × {u:g})",
+                   servers * (host_idle + (host_max - host_idle) * u), "W")
+    it_w = ex.step("IT power", f"({calc(acc)} + {calc(host)}) × (1 + {share:g})", (acc + host) * (1 + share), "W")
+    ex.values = {"it_mw": it_w / 1e6}
+    return ex
+
+
+def _pue(it_mw):
+    ex = Example(
+        "pue", "PUE with outdoor temperature",
+        "PUE = PUE at reference + slope × max(0, T − T reference); facility demand = IT power × PUE",
+        "Cooling needs more power as the air warms; below the reference temperature PUE stays at its reference "
+        "value. Example: PUE 1.2 at 20 °C rising 0.01 per °C, an afternoon at 95 °F.",
+    )
+    ref, ref_t, slope, temp_f = 1.2, 20.0, 0.01, 95.0
+    temp_c = ex.step("Temperature", f"({temp_f:g} − 32) × 5 ÷ 9", c.fahrenheit_to_celsius(temp_f), "°C")
+    pue = ex.step("PUE", f"{ref:g} + {slope:g} × ({calc(temp_c)} − {ref_t:g})", ref + slope * max(0.0, temp_c - ref_t))
+    demand = ex.step("Facility demand", f"{calc(it_mw)} MW × {calc(pue)}", it_mw * pue, "MW")
+    ex.values = {"pue": pue, "demand_mw": demand}
+    return ex
+
+
+def _dispatch():
+    ex = Example(
+        "dispatch", "Served load and dispatch",
+        "served = min(demand, grid capacity + battery + generators); grid + on-site + battery discharge − "
+        "battery charging = served, every hour",
+        "Each hour the grid serves first, up to its contracted capacity; a peak-shaving battery next (a backup-only "
+        "battery after the generators); then the on-site generators, one unit at a time. Spare grid capacity "
+        "charges the battery, and the battery keeps charged energy × round-trip efficiency. Demand beyond every "
+        "supply is not served and never counted as electricity used. Example: July 2024 supply (factors.md §6: "
+        "~8 MW grid, 14 generators of 2.5 MW) with a 10 MW / 20 MWh battery at 90 % round-trip efficiency.",
+    )
+    grid_cap, gens, battery_mw, rte = 8.0, 14 * 2.5, 10.0, 0.9
+    demand = 60.0
+    supply = ex.step("Supply in a busy hour", f"{grid_cap:g} + {battery_mw:g} + 14 × 2.5", grid_cap + battery_mw + gens, "MW")
+    served = ex.step("Served", f"min({demand:g}, {calc(supply)})", min(demand, supply), "MW")
+    ex.step("Not served (staff diagnostic)", f"{demand:g} − {calc(served)}", demand - served, "MW")
+    ex.step("Balance", f"{grid_cap:g} + {gens:g} + {battery_mw:g} − 0", grid_cap + gens + battery_mw, "MW")
+    quiet = 5.0
+    charge = ex.step("Quiet hour (demand 5 MW): charging", f"min({grid_cap:g} − {quiet:g}, {battery_mw:g})",
+                     min(grid_cap - quiet, battery_mw), "MW")
+    ex.step("Balance", f"{grid_cap:g} + 0 + 0 − {calc(charge)}", grid_cap - charge, "MW")
+    stored = ex.step("Energy stored", f"{calc(charge)} MWh × {rte:g}", charge * rte, "MWh")
+    ex.values = {"served_mw": served, "stored_mwh": stored}
+    return ex
+
+
+def _fuel():
+    ex = Example(
+        "fuel", "Fuel burned",
+        "fuel (MMBtu) = energy (kWh) × heat rate (Btu/kWh, HHV) × part-load multiplier ÷ 1,000,000",
+        "The part-load multiplier is read off the group's curve by straight-line interpolation. Example: one "
+        "Solar SMT-130 turbine (16.5 MW, heat rate 10,700 Btu/kWh HHV, U) making 12 MWh in an hour, curve "
+        "(0.5 → 1.15, 1.0 → 1.0).",
+    )
+    rated, mwh, heat_rate = 16.5, 12.0, 10_700.0
+    load = ex.step("Load fraction", f"{mwh:g} ÷ {rated:g}", mwh / rated)
+    mult = ex.step("Part-load multiplier", f"1.15 + ({calc(load)} − 0.5) ÷ 0.5 × (1.0 − 1.15)",
+                   1.15 + (load - 0.5) / 0.5 * (1.0 - 1.15))
+    fuel = ex.step("Fuel", f"{mwh:g} × {c.KWH_PER_MWH:,.0f} × {heat_rate:,.0f} × {calc(mult)} ÷ {c.BTU_PER_MMBTU:,.0f}",
+                   mwh * c.KWH_PER_MWH * heat_rate * mult / c.BTU_PER_MMBTU, "MMBtu")
+    scf = ex.step("Gas volume", f"{calc(fuel)} × {c.BTU_PER_MMBTU:,.0f} ÷ {FuelInput().hhv_btu_per_scf:,.0f} Btu/scf",
+                  fuel * c.BTU_PER_MMBTU / FuelInput().hhv_btu_per_scf, "scf")
+    ex.values = {"load": load, "multiplier": mult, "fuel_mmbtu": fuel, "fuel_scf": scf}
+    return ex
+
+
+def _emissions(fuel_mmbtu):
+    fuel = FuelInput()
+    ex = Example(
+        "emissions", "Emissions from fuel",
+        "mass (kg) = fuel (MMBtu, HHV) × factor (lb/MMBtu) × 0.45359237 kg/lb; CO₂ = fuel × 53.06 kg/MMBtu",
+        "CO₂ uses 40 CFR 98 Subpart C Table C-1 (53.06 kg/MMBtu, HHV; S), not AP-42's 110 lb. Other pollutants "
+        "use EPA AP-42: §3.1 (gas turbines) and §3.2 (4-stroke lean-burn engines), whose engine factors change at "
+        f"{LOAD_BAND_THRESHOLD:.0%} load (NOx 4.08 lb/MMBtu at 90–105 % load, 0.847 below, U). From a control's "
+        "date (a permit's SCR) the controlled factor replaces the uncontrolled one. Same turbine hour as above.",
+    )
+    co2 = ex.step("CO₂", f"{calc(fuel_mmbtu)} × {fuel.co2_kg_per_mmbtu:g}", fuel_mmbtu * fuel.co2_kg_per_mmbtu, "kg")
+    nox = ex.step("NOx, AP-42 §3.1 uncontrolled (0.32 lb/MMBtu, S)", f"{calc(fuel_mmbtu)} × 0.32 × {c.KG_PER_LB}",
+                  fuel_mmbtu * 0.32 * c.KG_PER_LB, "kg")
+    scr = ex.step("NOx with SCR (0.0075 lb/MMBtu, D from the permit caps)", f"{calc(fuel_mmbtu)} × 0.0075 × {c.KG_PER_LB}",
+                  fuel_mmbtu * 0.0075 * c.KG_PER_LB, "kg")
+    engine = ex.step("An engine's NOx at ≥ 90 % load (AP-42 §3.2)", f"4.08 × {c.KG_PER_LB}", 4.08 * c.KG_PER_LB, "kg/MMBtu")
+    ex.step("An engine's NOx below 90 % load", f"0.847 × {c.KG_PER_LB}", 0.847 * c.KG_PER_LB, "kg/MMBtu")
+    ex.step("Tonnes", f"{calc(nox)} kg ÷ {c.KG_PER_TONNE:,.0f}", nox / c.KG_PER_TONNE, "t")
+    ex.values = {"co2_kg": co2, "nox_kg": nox, "nox_scr_kg": scr, "engine_nox_kg_per_mmbtu": engine}
+    return ex
+
+
+def limit_to_lb_per_mmbtu(g_per_bhp_hr, shaft_to_electric, heat_rate_btu_per_kwh):
+    """A g/bhp-hr limit as lb/MMBtu of fuel: g × 10⁶ ÷ (453.59237 × 0.7457 × η × heat rate)."""
+    grams_per_lb = c.KG_PER_LB * 1000.0
+    return g_per_bhp_hr * c.BTU_PER_MMBTU / (grams_per_lb * KW_PER_HP * shaft_to_electric * heat_rate_btu_per_kwh)
+
+
+def _limit():
+    ex = Example(
+        "limit", "A regulatory limit in g/bhp-hr as a fuel factor",
+        "lb/MMBtu = g/bhp-hr × 10⁶ ÷ (453.59237 g/lb × 0.7457 kW/hp × η shaft→electric × heat rate Btu/kWh)",
+        "NSPS subpart JJJJ limits spark-ignition engines in grams per brake horsepower-hour of shaft work. A gram per "
+        "horsepower-hour is a gram per 0.7457 kWh of shaft work, the generator turns η of that into electricity, and "
+        "each kWh of electricity burns the heat rate in Btu. Example: 1.0 g/bhp-hr NOx, η 0.97, 8,200 Btu/kWh (a "
+        "Jenbacher-class engine, U).",
+    )
+    g, eta, heat_rate = 1.0, 0.97, 8200.0
+    denominator = ex.step("Denominator", f"{c.KG_PER_LB * 1000:.5f} × {KW_PER_HP:g} × {eta:g} × {heat_rate:,.0f}",
+                          c.KG_PER_LB * 1000 * KW_PER_HP * eta * heat_rate)
+    value = ex.step("Factor", f"{g:g} × {c.BTU_PER_MMBTU:,.0f} ÷ {calc(denominator)}",
+                    limit_to_lb_per_mmbtu(g, eta, heat_rate), "lb/MMBtu")
+    ex.values = {"lb_per_mmbtu": value}
+    return ex
+
+
+def _co2e(gwp_set="AR6"):
+    gwp = c.GWP_SETS[gwp_set]
+    fuel = FuelInput()
+    ex = Example(
+        "co2e", "CO₂-equivalent",
+        "CO₂e = CO₂ + GWP₁₀₀(CH₄) × CH₄ + GWP₁₀₀(N₂O) × N₂O",
+        f"The report's GWP set (here {gwp_set}: CH₄ {gwp['ch4']:g}, N₂O {gwp['n2o']:g}; {gwp['source']}, status "
+        f"{gwp['status']}). Per MMBtu with the Part 98 factors (Table C-2: CH₄ {fuel.ch4_kg_per_mmbtu:g}, N₂O "
+        f"{fuel.n2o_kg_per_mmbtu:g} kg/MMBtu), and with AP-42's engine CH₄ (1.25 lb/MMBtu, 2°) where a report uses it.",
+    )
+    part98 = ex.step(
+        "Part 98 basis",
+        f"{fuel.co2_kg_per_mmbtu:g} + {gwp['ch4']:g} × {fuel.ch4_kg_per_mmbtu:g} + {gwp['n2o']:g} × {fuel.n2o_kg_per_mmbtu:g}",
+        fuel.co2_kg_per_mmbtu + gwp["ch4"] * fuel.ch4_kg_per_mmbtu + gwp["n2o"] * fuel.n2o_kg_per_mmbtu, "kg CO₂e/MMBtu",
+    )
+    ap42_ch4 = 1.25 * c.KG_PER_LB
+    ap42 = ex.step(
+        "AP-42 engine CH₄ basis",
+        f"{fuel.co2_kg_per_mmbtu:g} + {gwp['ch4']:g} × (1.25 × {c.KG_PER_LB}) + {gwp['n2o']:g} × {fuel.n2o_kg_per_mmbtu:g}",
+        fuel.co2_kg_per_mmbtu + gwp["ch4"] * ap42_ch4 + gwp["n2o"] * fuel.n2o_kg_per_mmbtu, "kg CO₂e/MMBtu",
+    )
+    ex.values = {"part98_kg_per_mmbtu": part98, "ap42_kg_per_mmbtu": ap42}
+    return ex
+
+
+def _scope2():
+    ex = Example(
+        "scope2", "Grid electricity: location-based and market-based (scope 2)",
+        "mass (kg) = grid energy (MWh) × rate (lb/MWh) × 0.45359237",
+        "The GHG Protocol scope-2 guidance asks for both. Location-based uses the regional grid's average (eGRID "
+        "subregion SRTV, 931.59 lb CO₂/MWh, S, likely eGRID2021); market-based the supplier's own system rate (TVA "
+        "2023, 624.94 lb CO₂/MWh, S). Every report names each rate's vintage. Example: 8 MWh from the grid.",
+    )
+    mwh = 8.0
+    location = ex.step("Location-based CO₂", f"{mwh:g} × 931.59 × {c.KG_PER_LB}", mwh * 931.59 * c.KG_PER_LB, "kg")
+    market = ex.step("Market-based CO₂", f"{mwh:g} × 624.94 × {c.KG_PER_LB}", mwh * 624.94 * c.KG_PER_LB, "kg")
+    ex.values = {"location_kg": location, "market_kg": market}
+    return ex
+
+
+def _water(it_mw):
+    ex = Example(
+        "water", "Water",
+        "water (L) = IT energy served (kWh) × WUE (L/kWh of IT)",
+        "Water use effectiveness is per kWh of IT energy that was actually served, not of modelled demand. "
+        "Example: the IT load above for one hour at a WUE of 1.0 L/kWh (the seed's figure, D).",
+    )
+    kwh = ex.step("IT energy", f"{calc(it_mw)} MW × 1 h × {c.KWH_PER_MWH:,.0f}", it_mw * c.KWH_PER_MWH, "kWh")
+    litres = ex.step("Water", f"{calc(kwh)} × 1.0", kwh * 1.0, "L")
+    gallons = ex.step("In US gallons", f"{calc(litres)} ÷ {c.LITRES_PER_US_GALLON:g}", litres / c.LITRES_PER_US_GALLON, "gal")
+    ex.values = {"litres": litres, "gallons": gallons}
+    return ex
+
+
+def triangular_median(low, mode, high):
+    """Median of a triangular distribution (closed form)."""
+    if mode >= (low + high) / 2:
+        return low + ((high - low) * (mode - low) / 2) ** 0.5
+    return high - ((high - low) * (high - mode) / 2) ** 0.5
+
+
+def _uncertainty():
+    ex = Example(
+        "uncertainty", "Uncertainty: P5, P50, P95 and the headline",
+        "headline = the central run, every uncertain input at the median of its distribution; "
+        "P5 / P50 / P95 = percentiles of the Monte Carlo samples",
+        "Each uncertain input is drawn from its range (triangular with its most likely value as the mode, or "
+        "uniform), inputs that are one physical quantity get one draw, and the whole model is rerun per sample. "
+        "The headline is never a range's endpoint: with a triangular range the median sits between the mode and "
+        "the middle. Example: an engine NOx factor ranging 0.847–4.08 lb/MMBtu with mode 4.08 (the AP-42 bands).",
+    )
+    low, mode, high = 0.847, 4.08, 4.08
+    median = ex.step("Median of triangular(0.847, 4.08, 4.08)", f"{low:g} + √(({high:g} − {low:g}) × ({mode:g} − {low:g}) ÷ 2)",
+                     triangular_median(low, mode, high), "lb/MMBtu")
+    ex.step("Median of uniform(0.847, 4.08)", f"({low:g} + {high:g}) ÷ 2", (low + high) / 2, "lb/MMBtu")
+    ex.values = {"median": median}
+    return ex
+
+
+def worked_examples(gwp_set="AR6"):
+    """Every worked example of /methods/, in reading order, each number computed here."""
+    it = _it_power()
+    fuel = _fuel()
+    return [
+        it,
+        _pue(it.values["it_mw"]),
+        _dispatch(),
+        fuel,
+        _emissions(fuel.values["fuel_mmbtu"]),
+        _limit(),
+        _co2e(gwp_set),
+        _scope2(),
+        _water(it.values["it_mw"]),
+        _uncertainty(),
+    ]
