@@ -1,0 +1,309 @@
+"""Nothing is lost when Redis or the broker blinks: posts are stored, e-mails are sent once.
+
+The rate limiter falls back to counting in process memory when the cache fails; forum e-mails
+are outbox rows committed with the answer and sent later if the broker or mail server is down.
+"""
+
+import logging
+import shutil
+import socket
+import subprocess
+import time
+from smtplib import SMTPException
+
+import pytest
+import redis
+from django.core import mail
+from django.core.cache import caches
+from django.test import Client
+from kombu.exceptions import OperationalError
+
+from portal.forums import notifications, ratelimit, tasks
+from portal.forums.models import Notification, Question
+
+from tests.conftest import need_service
+
+QUESTION = {"body": "How many hours did the turbines run last month?", "topic": "energy", "website": ""}
+CACHE_METHODS = ("add", "get", "set", "incr", "decr", "delete", "get_many", "set_many", "touch", "has_key", "get_or_set")
+
+
+@pytest.fixture(autouse=True)
+def fresh_outage(monkeypatch):
+    """Each test starts with the cache believed healthy, so its own outage logs its own warning."""
+    monkeypatch.setattr(ratelimit, "outage", ratelimit._Outage())
+
+
+class Outage:
+    """Switches the default cache off (every call raises as redis-py does) and on again."""
+
+    def __init__(self):
+        self.down = True
+
+    def wrap(self, method):
+        def maybe_refuse(*args, **kwargs):
+            if self.down:
+                raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+            return method(*args, **kwargs)
+
+        return maybe_refuse
+
+
+@pytest.fixture
+def redis_down(monkeypatch):
+    outage = Outage()
+    backend = caches["default"]
+    for name in CACHE_METHODS:
+        monkeypatch.setattr(backend, name, outage.wrap(getattr(backend, name)))
+    return outage
+
+
+def ask_as_many_people(make_resident, count, addresses=10, on_each=None):
+    """``count`` residents ask one question each from ``addresses`` networks; returns each response."""
+    client = Client(raise_request_exception=False)  # a server error must show as a 500, not raise
+    responses = []
+    for n in range(count):
+        client.force_login(make_resident(f"asker{n}"))
+        title = f"Turbine run hours, question number {n}"
+        responses.append((title, client.post("/forum/ask/", {**QUESTION, "title": title}, REMOTE_ADDR=f"198.51.100.{n % addresses}")))
+        if on_each:
+            on_each(n)
+    return responses
+
+
+def test_with_redis_down_200_questions_are_all_stored_and_none_is_a_500(redis_down, make_resident, caplog):
+    with caplog.at_level(logging.WARNING, logger="portal.forums.ratelimit"):
+        responses = ask_as_many_people(make_resident, 200)
+    statuses = [response.status_code for _, response in responses]
+    assert statuses.count(302) == 200, f"statuses: { {s: statuses.count(s) for s in set(statuses)} }"
+    assert set(Question.objects.values_list("title", flat=True)) == {title for title, _ in responses}
+    outage_warnings = [r for r in caplog.records if "rate-limit cache unavailable" in r.getMessage()]
+    assert len(outage_warnings) == 1, "one warning per outage, not one per request"
+
+
+def test_with_redis_down_the_limits_still_hold_in_this_process(redis_down, login, resident, settings):
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "question": {"account": (2, 3600)}}
+    client = login(resident)
+    for n in range(2):
+        assert client.post("/forum/ask/", {**QUESTION, "title": f"Turbine run hours in May ({n})"}).status_code == 302
+    response = client.post("/forum/ask/", {**QUESTION, "title": "Turbine run hours in June"})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Too many requests" in page and QUESTION["body"] in page and "Turbine run hours in June" in page
+
+
+def test_when_redis_returns_the_limits_count_there_again(redis_down, rf, resident, caplog):
+    request = rf.post("/")
+    request.user = resident
+    assert ratelimit.check(request, "vote").allowed
+    redis_down.down = False
+    with caplog.at_level(logging.INFO, logger="portal.forums.ratelimit"):
+        assert ratelimit.check(request, "vote").allowed
+    assert any("cache is back" in r.getMessage() for r in caplog.records)
+    assert ratelimit.outage.since is None
+
+
+# --- A real Redis server, stopped and started again mid-run ---------------------------------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A throw-away redis-server on a loopback port: no persistence, stopped and started at will."""
+
+    def __init__(self):
+        self.binary = shutil.which("redis-server")
+        self.port = free_port()
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def keys(self):
+        return redis.Redis(port=self.port).dbsize()
+
+
+@pytest.fixture
+def real_redis(settings):
+    server = RedisServer()
+    if server.binary is None:
+        need_service("redis-server is not installed")
+    server.start()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{server.port}/0",
+            # A server that is gone must fail fast, not hang the request.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+@pytest.mark.services
+def test_redis_stopped_for_5_seconds_during_200_questions_loses_none(real_redis, make_resident):
+    started = time.monotonic()
+    outage = {}
+
+    def blink(n):
+        # Up for 60 questions, then down for at least 5 s (the posts keep coming), then up again.
+        if n == 59:
+            real_redis.stop()
+            outage["from"] = time.monotonic()
+        elif "from" in outage and "to" not in outage:
+            if time.monotonic() - outage["from"] >= 5 or n >= 159:
+                time.sleep(max(0.0, 5 - (time.monotonic() - outage["from"])))
+                real_redis.start()
+                outage["to"], outage["last_question_while_down"] = time.monotonic(), n
+
+    responses = ask_as_many_people(make_resident, 200, on_each=blink)
+    statuses = [response.status_code for _, response in responses]
+    assert statuses.count(302) == 200, f"statuses: { {s: statuses.count(s) for s in set(statuses)} }"
+    assert Question.objects.count() == 200
+    assert outage["to"] - outage["from"] >= 5
+    assert outage["last_question_while_down"] - 59 >= 10, "the outage must fall within the run"
+    assert real_redis.keys() > 0, "after the restart the limits count in Redis again"
+    assert time.monotonic() - started < 60
+
+
+# --- The broker down while staff answer ------------------------------------------------------------
+
+
+@pytest.fixture
+def crowd(question, make_resident):
+    """The author, two voters and a follower: four people to tell."""
+    from portal.forums import services
+
+    voter, voter_who_follows, follower = make_resident("vera"), make_resident("victor"), make_resident("fiona")
+    services.vote(question, voter)
+    services.vote(question, voter_who_follows)
+    services.follow(question, voter_who_follows)
+    services.follow(question, follower)
+    return [question.author, voter, voter_who_follows, follower]
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OperationalError("[Errno 111] Connection refused")
+
+    for task in (tasks.send_answer_notifications, tasks.send_moderation_notice):
+        monkeypatch.setattr(task, "delay", refuse)
+        monkeypatch.setattr(task, "apply_async", refuse)
+
+
+def addressees():
+    return sorted(address for message in mail.outbox for address in message.to)
+
+
+@pytest.mark.django_db(transaction=True)  # so that the answer really commits inside the request
+def test_broker_down_while_staff_answer_saves_the_answer_and_the_emails_follow_once(question, crowd, staff_member, broker_down, settings, caplog):
+    settings.FORUM_NOTIFY_IN_WORKER = True
+    client = Client(raise_request_exception=False)
+    client.force_login(staff_member)
+    with caplog.at_level(logging.WARNING, logger="portal.forums.tasks"):
+        response = client.post(f"/forum/questions/{question.pk}/answer/", {"body": "About 610 hours each."})
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.answer.body == "About 610 hours each."
+    assert any("could not enqueue forums.send_answer_notifications" in r.getMessage() for r in caplog.records)
+    assert mail.outbox == []
+    assert Notification.objects.filter(sent_at__isnull=True).count() == 4
+
+    assert tasks.deliver_notifications() == 4  # the periodic drain, once the broker is back
+    assert addressees() == sorted(person.email for person in crowd)
+    assert tasks.deliver_notifications() == 0
+    assert len(mail.outbox) == 4, "each person is told once"
+
+
+def test_a_failed_send_in_the_request_leaves_the_row_and_the_retry_sends_it_once(question, crowd, staff_member, monkeypatch, django_capture_on_commit_callbacks):
+    from portal.forums import services
+
+    real_send = notifications.send_mail
+
+    def refuse_one(subject, body, sender, to):
+        if to == [crowd[1].email] and not refused:
+            refused.append(to)
+            raise SMTPException("421 try again later")
+        return real_send(subject, body, sender, to)
+
+    refused = []
+    monkeypatch.setattr(notifications, "send_mail", refuse_one)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.answer_question(question, staff_member, "About 610 hours each.")
+    assert len(mail.outbox) == 3
+    row = Notification.objects.get(user=crowd[1])
+    assert row.sent_at is None and row.attempts == 1 and "421" in row.last_error
+    assert notifications.deliver() == 0, "not before its backoff"
+
+    Notification.objects.filter(pk=row.pk).update(next_attempt_at=row.created_at)
+    assert notifications.deliver() == 1
+    assert notifications.deliver() == 0
+    assert addressees() == sorted(person.email for person in crowd)
+
+
+def test_a_row_held_by_a_sender_that_died_is_sent_once_after_its_claim_runs_out(question, crowd, staff_member, settings, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from portal.forums import services
+
+    settings.FORUM_NOTIFY_IN_WORKER = True
+    with django_capture_on_commit_callbacks(execute=False):
+        services.answer_question(question, staff_member, "About 610 hours each.")
+    claimed = notifications._claim(timezone.now(), 10, {})  # a sender takes the rows, then dies
+    assert len(claimed) == 4
+    assert notifications.deliver() == 0, "another sender leaves claimed rows alone"
+    Notification.objects.update(next_attempt_at=timezone.now())  # the claim has run out
+    assert notifications.deliver() == 4
+    assert notifications.deliver() == 0
+    assert len(mail.outbox) == 4
+
+
+def test_a_mail_server_that_keeps_refusing_is_tried_a_bounded_number_of_times(question, resident, staff_member, monkeypatch, django_capture_on_commit_callbacks):
+    from portal.forums import services
+
+    def refuse(*args, **kwargs):
+        raise SMTPException("554 no")
+
+    monkeypatch.setattr(notifications, "send_mail", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer_question(question, staff_member, "About 610 hours each.")
+    for _ in range(notifications.MAX_ATTEMPTS + 3):
+        Notification.objects.update(next_attempt_at=question.created_at)
+        notifications.deliver()
+    row = Notification.objects.get(user=resident)
+    assert row.attempts == notifications.MAX_ATTEMPTS and row.sent_at is None and "554" in row.last_error
+
+
+def test_a_moderation_notice_with_the_broker_down_is_kept_and_sent_later(question, moderator, broker_down, settings, django_capture_on_commit_callbacks):
+    from portal.forums import services
+
+    settings.FORUM_NOTIFY_IN_WORKER = True
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.hide_post(question, moderator, "personal_data", note="A neighbour's address.")
+    assert mail.outbox == []
+    assert tasks.deliver_notifications() == 1
+    assert mail.outbox[0].to == [question.author.email] and "neighbour's address" in mail.outbox[0].body
+    assert tasks.deliver_notifications() == 0
