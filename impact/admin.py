@@ -10,6 +10,7 @@ request), "publish" and "publish correction" make a version, "retry" requeues a 
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.contenttypes.admin import GenericTabularInline
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
-from impact import services
+from impact import figures, services
 from impact.models import (
     Assumption,
     BatteryStorage,
@@ -46,7 +47,7 @@ from impact.models import (
 )
 from impact.periods import previous_month
 from portal.staff.audit import record, snapshot
-from portal.staff.forms import ChangelogForm, ComputeReportForm
+from portal.staff.forms import AcknowledgementForm, ChangelogForm, ComputeReportForm
 from portal.staff.models import StaffAction
 
 # Why a bound holds, said to the analyst who typed a value outside it.
@@ -480,7 +481,7 @@ class ReportRunAdmin(ReadOnlyAdmin):
         "duration_s", "engine_version", "gwp_set", "monte_carlo_samples", "seed", "input_hash", "error",
     )
     readonly_fields = fields
-    actions = ["publish", "publish_correction", "retry"]
+    actions = ["publish", "publish_correction", "publish_acknowledged", "retry"]
     # Seconds between reloads of the list while a run is pending or running.
     refresh_seconds = 5
 
@@ -522,7 +523,8 @@ class ReportRunAdmin(ReadOnlyAdmin):
 
     def _published(self, request, run, version, created):
         if created:
-            record(request.user, StaffAction.Kind.ADD, version, None, snapshot(version), name="publish", reason=version.changelog, request=request)
+            reason = "\n\n".join(t for t in (version.changelog, version.unserved_acknowledgement) if t)
+            record(request.user, StaffAction.Kind.ADD, version, None, snapshot(version), name="publish", reason=reason, request=request)
             self.message_user(request, f"Run {run.pk} published as {version}.")
         else:
             self.message_user(request, f"Run {run.pk} was already published as {version}; nothing changed.", messages.WARNING)
@@ -532,6 +534,8 @@ class ReportRunAdmin(ReadOnlyAdmin):
         for run in queryset:
             try:
                 version, created = services.publish_run(run, user=request.user)
+            except services.UnservedDemandError as exc:
+                self.message_user(request, f"Run {run.pk}: {exc} Use “Publish with an acknowledgement…”.", messages.ERROR)
             except services.PublishError as exc:
                 self.message_user(request, f"Run {run.pk}: {exc} Use “Publish correction”.", messages.ERROR)
             else:
@@ -548,6 +552,8 @@ class ReportRunAdmin(ReadOnlyAdmin):
         if form.is_valid():
             try:
                 version, created = services.publish_run(run, user=request.user, changelog=form.cleaned_data["changelog"])
+            except services.UnservedDemandError as exc:
+                self.message_user(request, f"Run {run.pk}: {exc} Use “Publish with an acknowledgement…”.", messages.ERROR)
             except services.PublishError as exc:
                 self.message_user(request, f"Run {run.pk}: {exc}", messages.ERROR)
             else:
@@ -565,6 +571,44 @@ class ReportRunAdmin(ReadOnlyAdmin):
                 "current": run.report.latest_version(),
                 "already": ReportVersion.objects.filter(run=run).first(),
                 "action": "publish_correction",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description="Publish with an acknowledgement… (unserved demand above the threshold)", permissions=["publish"])
+    def publish_acknowledged(self, request, queryset):
+        """Publish one run whose unserved demand exceeds the threshold, with the analyst's written reason."""
+        if queryset.count() != 1:
+            self.message_user(request, "Pick exactly one run: an acknowledgement is written for one report at a time.", messages.ERROR)
+            return None
+        run = queryset.select_related("report__facility").get()
+        form = AcknowledgementForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            try:
+                version, created = services.publish_run(
+                    run, user=request.user, changelog=form.cleaned_data["changelog"],
+                    acknowledgement=form.cleaned_data["acknowledgement"],
+                )
+            except services.PublishError as exc:
+                self.message_user(request, f"Run {run.pk}: {exc}", messages.ERROR)
+            else:
+                self._published(request, run, version, created)
+            return None
+        share = services.unserved_share(run)
+        return TemplateResponse(
+            request,
+            "admin/impact/reportrun/publish_acknowledged.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Publish {run.report} with an acknowledgement",
+                "opts": self.model._meta,
+                "form": form,
+                "run": run,
+                "current": run.report.latest_version(),
+                "already": ReportVersion.objects.filter(run=run).first(),
+                "share": figures.percent(share) if share is not None else "not computed",
+                "threshold": figures.percent(settings.IMPACT_UNSERVED_PUBLISH_THRESHOLD),
+                "action": "publish_acknowledged",
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )

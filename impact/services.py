@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
-from impact import adapters, charts, downloads, engine
+from impact import adapters, charts, downloads, engine, figures
 from impact.engine.inputs import Period, RunOptions
 from impact.models import (
     Facility,
@@ -208,13 +208,25 @@ class PublishError(ValueError):
     """Publishing refused; the message says why."""
 
 
-def publish_run(run, *, user=None, changelog=""):
+class UnservedDemandError(PublishError):
+    """Publishing refused because too much modelled demand went unserved and nobody acknowledged it."""
+
+
+def unserved_share(run):
+    """Share of the run's modelled demand that no supply could deliver (None if it has no diagnostic)."""
+    return figures.unserved_share({m.key: m for m in run.metrics.filter(scenario="", key__in=figures.DIAGNOSTIC_KEYS + ("energy_facility_mwh",))})
+
+
+def publish_run(run, *, user=None, changelog="", acknowledgement=""):
     """Publish a succeeded run as the next version of its report.
 
     Returns (version, created). Publishing the same run twice returns its version and False.
-    A correction (any version after the first) needs a changelog note.
+    A correction (any version after the first) needs a changelog note. A run whose unserved share
+    of modelled demand exceeds settings.IMPACT_UNSERVED_PUBLISH_THRESHOLD needs an
+    ``acknowledgement``: the analyst's written reason, which the public report shows.
     """
     changelog = (changelog or "").strip()
+    acknowledgement = (acknowledgement or "").strip()
     with transaction.atomic():
         run = ReportRun.objects.select_for_update().select_related("report").get(pk=run.pk)
         existing = ReportVersion.objects.filter(run=run).first()
@@ -222,6 +234,14 @@ def publish_run(run, *, user=None, changelog=""):
             return existing, False
         if run.status != ReportRun.Status.SUCCEEDED:
             raise PublishError(f"Only a succeeded run can be published; this one is {run.get_status_display().lower()}.")
+        threshold = settings.IMPACT_UNSERVED_PUBLISH_THRESHOLD
+        share = unserved_share(run)
+        if share is not None and share > threshold and not acknowledgement:
+            raise UnservedDemandError(
+                f"The model could not serve {figures.percent(share)} of this run's modelled demand, above the publish "
+                f"threshold of {figures.percent(threshold)} (IMPACT_UNSERVED_PUBLISH_THRESHOLD). Publishing it needs a "
+                "written acknowledgement, shown to the public with the report."
+            )
         report = Report.objects.select_for_update().get(pk=run.report_id)
         latest = report.versions.aggregate(n=Max("number"))["n"] or 0
         if latest and not changelog:
@@ -233,6 +253,7 @@ def publish_run(run, *, user=None, changelog=""):
             published_at=timezone.now(),
             published_by=user if user is not None and user.is_authenticated else None,
             changelog=changelog,
+            unserved_acknowledgement=acknowledgement,
         )
         version_id = version.pk
         transaction.on_commit(lambda: _notify_later(version_id))

@@ -45,6 +45,24 @@ def envint(name, default, minimum=None):
     return value
 
 
+def envfloat(name, default, minimum=None, maximum=None):
+    """Read a decimal number variable, optionally within [minimum, maximum]."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a finite number.")
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={value:g} is below the minimum of {minimum:g}.")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name}={value:g} is above the maximum of {maximum:g}.")
+    return value
+
+
 def envlist(name, default):
     """Read a comma-separated list."""
     raw = os.environ.get(name)
@@ -269,6 +287,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- Impact reports -----------------------------------------------------------------------------
 IMPACT_MONTE_CARLO_SAMPLES = envint("IMPACT_MONTE_CARLO_SAMPLES", 1000, minimum=0)
+# A run whose modelled demand went unserved for more than this share (0.02 = 2 %) publishes only
+# with an analyst's written acknowledgement, which the public report shows (impact.services.publish_run).
+IMPACT_UNSERVED_PUBLISH_THRESHOLD = envfloat("IMPACT_UNSERVED_PUBLISH_THRESHOLD", 0.02, minimum=0.0, maximum=1.0)
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from impact import figures
+from impact.api.permissions import is_staff
 from impact.models import (
     Assumption,
     BatteryStorage,
@@ -308,6 +310,12 @@ class FacilitySerializer(DescribedModelSerializer):
 # --- Reports -------------------------------------------------------------------------------------
 
 
+def _public_view(context):
+    """Whether the request reads as the public does (unserved-demand diagnostics hidden)."""
+    request = context.get("request")
+    return not is_staff(getattr(request, "user", None))
+
+
 class VersionRefSerializer(DescribedModelSerializer):
     url = serializers.SerializerMethodField(help_text="This version in the API.")
 
@@ -357,7 +365,8 @@ class MetricSerializer(DescribedModelSerializer):
             "key": {"help_text": "Metric key (stable; the unit is in it), e.g. co2e_total_t."},
             "label": {"help_text": "What the metric measures, in words."},
             "unit": {"help_text": "Unit of value, p5, p50 and p95 (MWh, MW, t, m³, ratio, fraction…)."},
-            "value": {"help_text": "Central estimate: every input at its central value, in unit."},
+            "value": {"help_text": "Central estimate: the run with every uncertain input at its median, in unit "
+                      "(so p5 ≤ value ≤ p95). Energy is served energy."},
             "p5": {"help_text": "5th percentile of the Monte Carlo samples, in unit (null without samples)."},
             "p50": {"help_text": "Median of the Monte Carlo samples, in unit."},
             "p95": {"help_text": "95th percentile of the Monte Carlo samples, in unit."},
@@ -391,6 +400,10 @@ class ReportVersionSerializer(DescribedModelSerializer):
     metrics_url = serializers.SerializerMethodField(help_text="Headline figures (JSON; add format=csv for CSV).")
     series_url = serializers.SerializerMethodField(help_text="Hourly series (JSON, cursor-paginated; format=csv streams).")
     bundle_url = serializers.SerializerMethodField(help_text="Open-data ZIP: CSVs, data dictionary, inputs, checksums.")
+    unserved_share = serializers.SerializerMethodField(
+        help_text="Share of modelled demand no supply could deliver (fraction), given only when the version was "
+        "published with an acknowledgement; null otherwise."
+    )
 
     class Meta:
         model = ReportVersion
@@ -398,6 +411,7 @@ class ReportVersionSerializer(DescribedModelSerializer):
             "id", "url", "page_url", "report", "facility", "facility_name", "period", "period_kind", "period_label",
             "period_start_utc", "period_end_utc", "number", "run", "published_at", "changelog", "engine_version",
             "gwp_set", "monte_carlo_samples", "input_hash", "computed_at", "metrics_url", "series_url", "bundle_url",
+            "unserved_acknowledgement", "unserved_share",
         ]
         extra_kwargs = {
             "report": {"help_text": "Report id."},
@@ -405,10 +419,20 @@ class ReportVersionSerializer(DescribedModelSerializer):
             "number": {"help_text": "Version number: 1 is the first publication, later ones are corrections."},
             "published_at": {"help_text": "When it was published (UTC); a version never changes after."},
             "changelog": {"help_text": "For corrections: what changed and why."},
+            "unserved_acknowledgement": {
+                "help_text": "The analyst's written reason for publishing although more modelled demand went unserved "
+                "than the publish threshold allows; empty otherwise."
+            },
         }
 
     def _absolute(self, path):
         return absolute(self.context.get("request"), path)
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_unserved_share(self, obj):
+        if not obj.unserved_acknowledgement:
+            return None
+        return figures.unserved_share({m.key: m for m in obj.run.metrics.filter(scenario="")})
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj):
@@ -452,7 +476,29 @@ class AssumptionSnapshotSerializer(serializers.Serializer):
     status = serializers.CharField(help_text="Confidence: S, 2°, U or D.")
     source = serializers.CharField(help_text="Citation of the source.")
     source_url = serializers.CharField(help_text="Link to the source, where online.")
+    source_section = serializers.CharField(allow_null=True, help_text="Section, table or page of the source.")
+    source_year = serializers.CharField(allow_null=True, help_text="Year (vintage) of the source.")
     note = serializers.CharField(help_text="Analyst's note.")
+    distribution_reason = serializers.CharField(allow_null=True, help_text="Why the range has the shape it has.")
+
+
+class MethodSerializer(serializers.Serializer):
+    """One emission factor or rate the run used (the report's Methods section)."""
+
+    scope = serializers.CharField(help_text="onsite, fuel, grid_location (scope 2, location-based) or grid_market.")
+    part = serializers.CharField(allow_null=True, help_text="Generator group or grid the factor applies to.")
+    pollutant = serializers.CharField(allow_null=True, help_text="Pollutant key, e.g. nox.")
+    regime = serializers.CharField(allow_null=True, help_text="e.g. AP-42 uncontrolled, ≥90 % load; controlled (SCR).")
+    value = serializers.FloatField(allow_null=True, help_text="The factor, in unit.")
+    unit = serializers.CharField(allow_null=True, help_text="lb/MMBtu, kg/MMBtu, lb/MWh or g/bhp-hr.")
+    basis = serializers.CharField(allow_null=True, help_text="Heating-value basis (HHV or LHV).")
+    path = serializers.CharField(allow_null=True, help_text="Engine input path; joins the assumptions.")
+    fuel_share = serializers.FloatField(allow_null=True, help_text="Share of the group's fuel burned under it.")
+    note = serializers.CharField(allow_null=True, help_text="Conversion applied.")
+    status = serializers.CharField(allow_null=True, help_text="Confidence of the input: S, 2°, U or D.")
+    source = serializers.CharField(allow_null=True, help_text="Citation of the source.")
+    source_section = serializers.CharField(allow_null=True, help_text="Section of the source.")
+    source_year = serializers.CharField(allow_null=True, help_text="Year (vintage) of the source.")
 
 
 class ReportVersionDetailSerializer(ReportVersionSerializer):
@@ -464,14 +510,30 @@ class ReportVersionDetailSerializer(ReportVersionSerializer):
         help_text="Columns of the hourly series; the unit is the last part of each name.",
     )
     assumptions = serializers.SerializerMethodField(help_text="Every input figure the run used, with range and source.")
+    methods = serializers.SerializerMethodField(help_text="Every emission factor and grid rate the run used.")
 
     class Meta(ReportVersionSerializer.Meta):
-        fields = [*ReportVersionSerializer.Meta.fields, "series_columns", "metrics", "assumptions"]
+        fields = [*ReportVersionSerializer.Meta.fields, "series_columns", "metrics", "assumptions", "methods"]
+
+    def to_representation(self, obj):
+        data = super().to_representation(obj)
+        if _public_view(self.context):
+            data["series_columns"] = figures.public_series_columns(data["series_columns"] or [])
+        return data
 
     @extend_schema_field(MetricSerializer(many=True))
     def get_metrics(self, obj):
         metrics = obj.run.metrics.filter(scenario="").select_related("run__report__facility", "run__version")
+        if _public_view(self.context):
+            metrics = [m for m in metrics if figures.is_public_metric(m.key, obj)]
         return MetricSerializer(metrics, many=True, context=self.context).data
+
+    @extend_schema_field(MethodSerializer(many=True))
+    def get_methods(self, obj):
+        from impact.methods import report_methods
+
+        rows = report_methods(obj.run.summary, (obj.run.input_snapshot or {}).get("assumptions", []))["rows"]
+        return [{key: row.get(key) for key in MethodSerializer().fields} for row in rows]
 
     @extend_schema_field(AssumptionSnapshotSerializer(many=True))
     def get_assumptions(self, obj):
@@ -557,6 +619,11 @@ class RunAcceptedSerializer(serializers.Serializer):
 class PublishSerializer(serializers.Serializer):
     changelog = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Required for a correction: what changed and why."
+    )
+    acknowledgement = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text="Required when more of the run's modelled demand went unserved than IMPACT_UNSERVED_PUBLISH_THRESHOLD "
+        "allows: why it may be published anyway. Shown to the public with the report.",
     )
 
 

@@ -8,7 +8,7 @@ or session) also see drafts and may request, retry and publish runs through impa
 
 import hashlib
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -24,7 +24,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from impact import filters, services
+from impact import figures, filters, services
 from impact.api import filters as forum_filters
 from impact.api import serializers as s
 from impact.api.bundle import build_bundle, bundle_name
@@ -282,7 +282,10 @@ class ReportMetricViewSet(ReadViewSet):
         queryset = super().get_queryset()
         if is_staff(self.request.user):
             return queryset
-        return queryset.filter(run__version__isnull=False)
+        # Unserved demand is a staff diagnostic; its share is public beside an acknowledgement only
+        # (impact.figures.is_public_metric).
+        public = ~Q(key__in=figures.DIAGNOSTIC_KEYS) | Q(key="unserved_share", run__version__unserved_acknowledgement__gt="")
+        return queryset.filter(public, run__version__isnull=False)
 
     def list(self, request, *args, **kwargs):
         build = lambda: super(ReportMetricViewSet, self).list(request, *args, **kwargs)  # noqa: E731
@@ -342,6 +345,8 @@ class SeriesPointViewSet(ExportMixin, mixins.ListModelMixin, viewsets.GenericVie
     def _columns(self, run):
         raw = self.request.query_params.get("columns", "")
         known = list(run.series_columns or [])
+        if not is_staff(self.request.user):
+            known = figures.public_series_columns(known)  # demand and unserved power are staff diagnostics
         if not raw.strip():
             return known
         wanted = [name.strip() for name in raw.split(",") if name.strip()]
@@ -479,7 +484,8 @@ class ReportRunViewSet(ExportMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     @extend_schema(
         summary="Publish a run (staff)",
         description="Makes a succeeded run the next version of its report (impact.services.publish_run). "
-        "201 when published now, 200 when it already was; a correction needs a changelog.",
+        "201 when published now, 200 when it already was; a correction needs a changelog, and a run with more "
+        "unserved modelled demand than IMPACT_UNSERVED_PUBLISH_THRESHOLD an acknowledgement (400 otherwise).",
         request=s.PublishSerializer,
         responses={201: s.ReportVersionSerializer, 200: s.ReportVersionSerializer, 409: OpenApiResponse(description="Not a succeeded run.")},
         filters=False,
@@ -489,9 +495,11 @@ class ReportRunViewSet(ExportMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         run = self.get_object()
         form = s.PublishSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        changelog = form.validated_data["changelog"]
+        changelog, acknowledgement = form.validated_data["changelog"], form.validated_data["acknowledgement"]
         try:
-            version, created = services.publish_run(run, user=request.user, changelog=changelog)
+            version, created = services.publish_run(run, user=request.user, changelog=changelog, acknowledgement=acknowledgement)
+        except services.UnservedDemandError as exc:
+            raise ValidationError({"acknowledgement": [str(exc)]}) from None
         except services.PublishError as exc:
             if run.status == ReportRun.Status.SUCCEEDED:
                 raise ValidationError({"changelog": [str(exc)]}) from None

@@ -79,6 +79,27 @@ class ChangelogForm(forms.Form):
         return text
 
 
+class AcknowledgementForm(forms.Form):
+    """Publishing a run although more of its modelled demand went unserved than the threshold allows."""
+
+    acknowledgement = forms.CharField(
+        label="Acknowledgement",
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        help_text="Shown to the public with the report: why these figures may be published although the model could "
+        "not serve part of its demand (for example, what is known about the supply the model lacks).",
+    )
+    changelog = forms.CharField(
+        label="Changelog note", required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Needed when the report already has a published version: what changed and why.",
+    )
+
+    def clean_acknowledgement(self):
+        text = self.cleaned_data["acknowledgement"].strip()
+        if len(text) < 20:
+            raise forms.ValidationError("Say why the figures may be published anyway, in a sentence or two.")
+        return text
+
+
 class ModerationForm(forms.Form):
     """The moderation queue's bulk decision."""
 

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from impact import services
+from impact import figures, services
 from impact.models import Facility, ReportRun
 from impact.periods import PeriodError
 
@@ -19,6 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=600, help="seconds to wait with --wait")
         parser.add_argument("--publish", action="store_true", help="publish the run as a version when it succeeds")
         parser.add_argument("--changelog", default="", help="what changed (required to publish a correction)")
+        parser.add_argument(
+            "--acknowledge", default="", metavar="TEXT",
+            help="why the run may be published although more of its modelled demand went unserved than "
+            "IMPACT_UNSERVED_PUBLISH_THRESHOLD allows (shown to the public with the report)",
+        )
 
     def handle(self, *args, **opts):
         try:
@@ -44,11 +49,16 @@ class Command(BaseCommand):
         if run.status == ReportRun.Status.FAILED:
             raise CommandError(f"Run {run.pk} failed: {run.error.splitlines()[0] if run.error else 'no reason recorded'}")
         self.stdout.write(self.style.SUCCESS(f"Run {run.pk} succeeded in {run.duration.total_seconds():.1f} s."))
-        for metric in run.metrics.filter(scenario="", key__in=["energy_facility_mwh", "onsite_share", "co2e_total_t", "nox_onsite_t", "water_onsite_m3"]):
-            self.stdout.write(f"  {metric.label}: {metric.value:,.4g} {metric.unit}")
+        for metric in run.metrics.filter(scenario="", key__in=figures.HEADLINE_KEYS):
+            self.stdout.write(f"  {metric.label}: {figures.metric_text(metric.value, metric.unit)}")
+        share = services.unserved_share(run)
+        if share:
+            self.stdout.write(f"  Modelled demand not served (diagnostic): {figures.percent(share)}")
         if opts["publish"]:
             try:
-                version, _ = services.publish_run(run, changelog=opts["changelog"])
+                version, _ = services.publish_run(run, changelog=opts["changelog"], acknowledgement=opts["acknowledge"])
+            except services.UnservedDemandError as exc:
+                raise CommandError(f"{exc} Give it with --acknowledge \"…\".") from None
             except services.PublishError as exc:
                 raise CommandError(str(exc)) from None
             self.stdout.write(self.style.SUCCESS(f"Published as {version} → {version.get_absolute_url()}"))
