@@ -20,6 +20,7 @@ register_converter(PeriodConverter, "period")
 app_name = "impact"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("methods/", views.methods_page, name="methods"),
     path("reports/", views.report_list, name="report-list"),
     path("reports/<int:pk>/", views.report_by_id, name="report-by-id"),
     path("reports/runs/<int:pk>/", views.run_detail, name="run"),

@@ -3,6 +3,7 @@
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.syndication.views import Feed
@@ -12,22 +13,35 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET, require_POST
 
-from impact import services, summary
+from impact import figures, methods, services, summary
 from impact.filters import ReportVersionFilter
 from impact.models import Facility, Report, ReportArtifact, ReportChart, ReportRun, ReportVersion
 
 CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
-HEADLINE_KEYS = ("energy_facility_mwh", "peak_facility_mw", "onsite_share", "co2e_total_t", "nox_onsite_t", "water_onsite_m3")
 
 
-def _report_context(run, version=None):
-    """What the report template needs, for a published version or a staff draft."""
-    metrics = {m.key: m for m in run.metrics.filter(scenario="")}
+def _report_context(run, version=None, staff=False):
+    """What the report template needs, for a published version or (``staff``) the staff view of a run.
+
+    The public reads served energy only: the unserved-demand diagnostics and their chart are for
+    staff, except the unserved share of a version published with an acknowledgement.
+    """
+    all_metrics = {m.key: m for m in run.metrics.filter(scenario="")}
+    visible = (lambda key: True) if staff else (lambda key: figures.is_public_metric(key, version))
+    metrics = {key: m for key, m in all_metrics.items() if visible(key)}
     scenario_metrics = {}
     for m in run.metrics.exclude(scenario=""):
-        scenario_metrics.setdefault(m.scenario, {})[m.key] = m
+        if visible(m.key):
+            scenario_metrics.setdefault(m.scenario, {})[m.key] = m
     report = run.report
     data = run.summary or {}
+    charts = run.charts.defer("png", "svg")
+    if not staff:
+        charts = charts.exclude(key__in=figures.STAFF_CHART_KEYS)
+    assumptions = run.input_snapshot.get("assumptions", [])
+    threshold = settings.IMPACT_UNSERVED_PUBLISH_THRESHOLD
+    share = figures.unserved_share(all_metrics)
+    acknowledgement = getattr(version, "unserved_acknowledgement", "") if version else ""
     return {
         "run": run,
         "report": report,
@@ -35,19 +49,28 @@ def _report_context(run, version=None):
         "version": version,
         "superseded_by": version.superseded_by() if version else None,
         "versions": report.versions.order_by("number"),
-        "metrics": list(metrics.values()),
+        # Staff see the diagnostics in a table of their own, never among the figures residents read.
+        "metrics": [m for m in metrics.values() if not (staff and m.key in figures.DIAGNOSTIC_KEYS)],
         "metrics_by_key": metrics,
         "scenario_metrics": scenario_metrics,
         "sentences": summary.sentences(report.period_label, metrics, data),
-        "charts": run.charts.defer("png", "svg"),
+        "charts": charts,
         "artifacts": run.artifacts.defer("content"),
-        "assumptions": run.input_snapshot.get("assumptions", []),
+        "assumptions": assumptions,
+        "methods": methods.report_methods(data, assumptions),
+        "acknowledgement": acknowledgement,
+        "unserved_share_text": figures.percent(share) if acknowledgement and share is not None else "",
+        "staff_view": staff,
+        "diagnostics": summary.diagnostic_sentences(all_metrics, threshold) if staff else [],
+        "diagnostic_metrics": [all_metrics[k] for k in figures.DIAGNOSTIC_KEYS if k in all_metrics] if staff else [],
+        "unserved_threshold_text": figures.percent(threshold),
+        "unserved_over_threshold": share is not None and share > threshold,
         "comparisons": data.get("comparisons", []),
         "generators": data.get("generators", []),
         "drivers": data.get("drivers", [])[:8],
         "checks": data.get("checks", {}),
         "gwp": data.get("gwp", {}),
-        "headline_keys": HEADLINE_KEYS,
+        "headline_keys": figures.HEADLINE_KEYS,
         "snapshot_json": json.dumps(run.input_snapshot, indent=2, sort_keys=True, ensure_ascii=False),
     }
 
@@ -100,9 +123,15 @@ def run_detail(request, pk):
     run = get_object_or_404(ReportRun.objects.select_related("report__facility", "requested_by"), pk=pk)
     context = {"run": run, "report": run.report, "facility": run.report.facility, "draft": True}
     if run.status == ReportRun.Status.SUCCEEDED:
-        context.update(_report_context(run, getattr(run, "version", None)))
+        context.update(_report_context(run, getattr(run, "version", None), staff=True))
         context["draft"] = not hasattr(run, "version")
     return render(request, "impact/run_detail.html", context)
+
+
+@require_GET
+def methods_page(request):
+    """/methods/: every equation of the engine with a worked example, each number computed."""
+    return render(request, "impact/methods.html", {"examples": methods.worked_examples()})
 
 
 @require_GET
@@ -121,8 +150,10 @@ def chart_image(request, run_id, key, fmt):
         raise Http404("Charts come as png or svg.")
     chart = get_object_or_404(ReportChart.objects.select_related("run"), run_id=run_id, key=key)
     published = ReportVersion.objects.filter(run_id=run_id).exists()
-    if not published and not request.user.is_staff:
+    staff_only = key in figures.STAFF_CHART_KEYS
+    if (staff_only or not published) and not request.user.is_staff:
         raise Http404("No such chart.")
+    published = published and not staff_only  # a staff chart is never cached in public
     body = bytes(chart.png if fmt == "png" else chart.svg)
     if not body:
         raise Http404("This chart has no such format.")
@@ -217,7 +248,7 @@ class ReportFeed(Feed):
         return f"{prefix}{item.report.facility.name}, {item.report.period_label}"
 
     def item_description(self, item):
-        metrics = {m.key: m for m in item.run.metrics.filter(scenario="")}
+        metrics = {m.key: m for m in item.run.metrics.filter(scenario="") if figures.is_public_metric(m.key, item)}
         text = " ".join(s.text for s in summary.sentences(item.report.period_label, metrics, item.run.summary or {}))
         return f"{item.changelog}\n\n{text}".strip() if item.changelog else text
 
