@@ -126,3 +126,214 @@ def published(computed_run, analyst):
     run = computed_run()
     version, _ = services.publish_run(run, user=analyst)
     return version
+
+
+# --- Synthetic engine results (report side without the engine) -----------------------------------
+# A hand-built result shaped like the engine's (served energy, batteries, unserved-demand
+# diagnostics, summary["methods"]), saved through the worker's own charts, downloads and
+# services._save_results, so report pages, gates and downloads can be tested on exact numbers.
+
+SYNTHETIC_METHODS = [
+    {"scope": "onsite", "part": "Mobile engines", "pollutant": "nox", "regime": "AP-42 uncontrolled, ≥90 % load",
+     "value": 4.08, "unit": "lb/MMBtu", "basis": "HHV", "path": "generators.0.emission_factors_lb_per_mmbtu.nox",
+     "fuel_share": 0.75, "note": "× 0.45359237 kg/lb"},
+    {"scope": "onsite", "part": "Mobile engines", "pollutant": "nox", "regime": "AP-42 uncontrolled, <90 % load",
+     "value": 0.847, "unit": "lb/MMBtu", "basis": "HHV", "path": "generators.0.part_load_factors_lb_per_mmbtu.nox",
+     "fuel_share": 0.25, "note": "× 0.45359237 kg/lb"},
+    {"scope": "fuel", "part": "Mobile engines", "pollutant": "co2", "regime": "Part 98", "value": 53.06,
+     "unit": "kg/MMBtu", "basis": "HHV", "path": "fuel.co2_kg_per_mmbtu", "fuel_share": None, "note": ""},
+    {"scope": "grid_location", "part": "MLGW", "pollutant": "co2", "regime": "eGRID SRTV total output",
+     "value": 931.59, "unit": "lb/MWh", "basis": None, "path": "grid.emission_rates_lb_per_mwh.co2",
+     "fuel_share": None, "note": "× 0.45359237 kg/lb"},
+    {"scope": "grid_market", "part": "MLGW", "pollutant": "co2", "regime": "TVA system rate", "value": 624.94,
+     "unit": "lb/MWh", "basis": None, "path": "grid.market_rates_lb_per_mwh.co2", "fuel_share": None, "note": ""},
+]
+SYNTHETIC_ASSUMPTIONS = [
+    {"path": "generators.0.emission_factors_lb_per_mmbtu.nox", "label": "Engine NOx, ≥90 % load", "unit": "lb/MMBtu",
+     "central": 4.08, "low": 0.847, "high": 4.08, "distribution": "triangular", "status": "U",
+     "source": "EPA AP-42", "source_url": "https://www.epa.gov/air-emissions-factors-and-quantification/ap-42",
+     "note": "", "source_section": "§3.2, Table 3.2-2", "source_year": 2000,
+     "distribution_reason": "AP-42 gives the uncontrolled factor; controls can only lower it."},
+    {"path": "generators.0.part_load_factors_lb_per_mmbtu.nox", "label": "Engine NOx, <90 % load", "unit": "lb/MMBtu",
+     "central": 0.847, "low": None, "high": None, "distribution": "fixed", "status": "U", "source": "EPA AP-42",
+     "source_url": "", "note": "", "source_section": "§3.2, Table 3.2-2", "source_year": 2000},
+    {"path": "fuel.co2_kg_per_mmbtu", "label": "Natural gas CO2 factor", "unit": "kg/MMBtu", "central": 53.06,
+     "low": None, "high": None, "distribution": "fixed", "status": "S", "source": "40 CFR 98 Subpart C",
+     "source_url": "", "note": "", "source_section": "Table C-1", "source_year": 2024},
+    {"path": "grid.emission_rates_lb_per_mwh.co2", "label": "Grid CO2 rate (eGRID SRTV)", "unit": "lb/MWh",
+     "central": 931.59, "low": 900, "high": 932, "distribution": "triangular", "status": "S",
+     "source": "MLGW carbon allocation (eGRID)", "source_url": "", "note": "", "source_section": "SRTV",
+     "source_year": 2021},
+    {"path": "grid.market_rates_lb_per_mwh.co2", "label": "TVA system CO2 rate", "unit": "lb/MWh",
+     "central": 624.94, "low": None, "high": None, "distribution": "fixed", "status": "S", "source": "tva.com",
+     "source_url": "", "note": "", "source_section": "Carbon Dioxide", "source_year": 2023},
+]
+
+
+def build_synthetic_result(unserved_share=0.0):
+    """Two days, hourly: 8 MW of grid (some of it charging a battery), 35 MW of engines, a battery."""
+    from dataclasses import asdict, dataclass, field
+
+    import numpy as np
+
+    from impact.engine.labels import METRIC_LABELS
+
+    n = 48
+    hours = np.arange(n)
+    morning = (hours % 24) < 12
+    discharge = np.where(morning, 2.0, 0.0)
+    charge = np.where(morning, 0.0, 1.0)
+    grid = np.full(n, 8.0)
+    onsite = np.full(n, 35.0)
+    served = grid + onsite + discharge - charge  # the engine's hourly balance
+    demand = served / (1.0 - unserved_share)
+    unserved = demand - served
+    kg = {p: onsite * 10.0 for p in ("co2", "ch4", "n2o", "nox", "co", "voc", "pm", "so2", "formaldehyde")}
+    kg["nox"] = onsite * 1.2345e3 / 35.0
+    kg["co2e"] = onsite * 19.87e3 / 35.0
+    grid_kg = {p: grid * 0.5 for p in kg}
+    grid_kg["co2e"] = grid * 422.6
+    it = served / 1.25
+
+    @dataclass
+    class Series:
+        timestamps: np.ndarray
+        n_steps: int = n
+        grid_mw: np.ndarray = field(default_factory=lambda: grid)
+        onsite_mw: np.ndarray = field(default_factory=lambda: onsite)
+        battery_discharge_mw: np.ndarray = field(default_factory=lambda: discharge)
+        battery_charge_mw: np.ndarray = field(default_factory=lambda: charge)
+        facility_load_mw: np.ndarray = field(default_factory=lambda: served)
+        it_load_mw: np.ndarray = field(default_factory=lambda: it)
+        demand_mw: np.ndarray = field(default_factory=lambda: demand)
+        unserved_mw: np.ndarray = field(default_factory=lambda: unserved)
+        grid_capacity_mw: np.ndarray = field(default_factory=lambda: np.full(n, 8.0))
+        water_onsite_l: np.ndarray = field(default_factory=lambda: it * 1000.0)
+        generator_mw: dict = field(default_factory=lambda: {"Mobile engines": onsite})
+        onsite_kg: dict = field(default_factory=lambda: kg)
+        grid_kg: dict = field(default_factory=lambda: grid_kg)
+
+        def columns(self):
+            cols = {"timestamp_utc": self.timestamps}
+            for name in ("facility_load_mw", "demand_mw", "grid_capacity_mw", "grid_mw", "onsite_mw",
+                         "battery_discharge_mw", "battery_charge_mw", "unserved_mw", "it_load_mw", "water_onsite_l"):
+                cols[name] = getattr(self, name)
+            cols["onsite_nox_kg"] = self.onsite_kg["nox"]
+            cols["onsite_co2e_kg"] = self.onsite_kg["co2e"]
+            cols["grid_co2e_kg"] = self.grid_kg["co2e"]
+            return cols
+
+    @dataclass(frozen=True)
+    class Metric:
+        key: str
+        label: str
+        unit: str
+        value: float
+        p5: float | None = None
+        p50: float | None = None
+        p95: float | None = None
+
+        def to_dict(self):
+            return asdict(self)
+
+    @dataclass(frozen=True)
+    class Generator:
+        name: str = "Mobile engines"
+        kind: str = "engine"
+        unit_count: int = 14
+        run_hours_per_unit: float = 48.0
+        starts_per_unit: float = 1.0
+        load_factor_per_unit: float = 1.0
+        energy_mwh: float = float(onsite.sum())
+        fuel_mmbtu: float = float(onsite.sum()) * 8.2
+
+        def to_dict(self):
+            return asdict(self)
+
+    values = {
+        "energy_facility_mwh": served.sum(), "energy_it_mwh": it.sum(), "energy_grid_mwh": grid.sum(),
+        "energy_onsite_mwh": onsite.sum(), "energy_battery_discharge_mwh": discharge.sum(),
+        "energy_battery_charge_mwh": charge.sum(), "energy_demand_mwh": demand.sum(),
+        "energy_unserved_mwh": unserved.sum(), "unserved_share": unserved_share,
+        "unserved_hours_h": float((unserved > 1e-9).sum()), "peak_facility_mw": served.max(),
+        "onsite_share": onsite.sum() / served.sum(), "fuel_scf": onsite.sum() * 8.2e6 / 1026,
+        "nox_onsite_t": kg["nox"].sum() / 1000, "formaldehyde_onsite_t": kg["formaldehyde"].sum() / 1000,
+        "co2e_onsite_t": kg["co2e"].sum() / 1000, "co2e_grid_t": grid_kg["co2e"].sum() / 1000,
+        "water_onsite_m3": it.sum(),  # 1 L per kWh of IT: MWh × 1000 L ÷ 1000 L/m³
+    }
+    values["co2e_total_t"] = values["co2e_onsite_t"] + values["co2e_grid_t"]
+    values["co2e_total_market_t"] = values["co2e_onsite_t"] + values["co2e_grid_t"] * 0.67
+    values["nox_total_t"] = values["nox_onsite_t"] + grid_kg["nox"].sum() / 1000
+    metrics = {}
+    for key, value in values.items():
+        label, unit = METRIC_LABELS[key]
+        value = float(value)
+        metrics[key] = Metric(key, label, unit, value, value * 0.9, value * 1.01, value * 1.1)
+
+    start = np.datetime64("2024-07-01T05:00")
+    series = Series(timestamps=start + np.arange(n).astype("timedelta64[h]"))
+
+    @dataclass
+    class Base:
+        metrics: dict
+        series: object
+        scenario_name: str = "base"
+        engine_version: str = "2.0.0-synthetic"
+        gwp_set: str = "AR6"
+        generators: tuple = (Generator(),)
+        checks: dict = field(default_factory=dict)
+
+        def to_dict(self):
+            return {
+                "scenario_name": self.scenario_name, "engine_version": self.engine_version, "gwp_set": self.gwp_set,
+                "gwp": {"set": "AR6", "ch4": 29.8, "n2o": 273.0, "source": "IPCC AR6 WG1 Table 7.15", "status": "U"},
+                "metrics": {k: m.to_dict() for k, m in self.metrics.items()},
+                "methods": SYNTHETIC_METHODS,
+                "generators": [g.to_dict() for g in self.generators],
+                "comparisons": [], "drivers": [], "checks": {},
+            }
+
+    @dataclass
+    class Result:
+        base: object
+        scenarios: dict = field(default_factory=dict)
+        comparison_rows: list = field(default_factory=list)
+
+        def to_dict(self):
+            return {"base": self.base.to_dict(), "scenarios": {}, "comparison_rows": []}
+
+    return Result(Base(metrics, series))
+
+
+@pytest.fixture
+def synthetic_run(db):
+    """A factory of succeeded, unpublished runs of a hand-built result (see build_synthetic_result)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from impact import charts, downloads, services
+    from impact.models import Facility, Report, ReportRun
+
+    facility = Facility.objects.create(name="Test Hall", slug="test-hall", location="Memphis, TN", operator="Tester")
+    made = []
+
+    def _make(unserved_share=0.0):
+        report, _ = Report.objects.get_or_create(
+            facility=facility, period="2024-07-01..2024-07-02",
+            defaults={"period_kind": "custom", "start_date": dt.date(2024, 7, 1), "end_date": dt.date(2024, 7, 3)},
+        )
+        run = ReportRun.objects.create(
+            report=report, status=ReportRun.Status.RUNNING, input_snapshot={"assumptions": SYNTHETIC_ASSUMPTIONS},
+            input_hash=f"{len(made):064d}", engine_version="2.0.0-synthetic", monte_carlo_samples=20, seed=1,
+            started_at=timezone.now(),
+        )
+        result = build_synthetic_result(unserved_share)
+        drawn = charts.report_charts(result, facility.zone)
+        files = downloads.build_downloads(run, result, drawn)
+        services._save_results(run, result, drawn, files, 0.1)
+        run.refresh_from_db()
+        made.append(run)
+        return run
+
+    return _make

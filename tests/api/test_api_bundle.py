@@ -9,6 +9,7 @@ import zipfile
 import pytest
 
 from impact.api.dictionary import describe_series_column
+from impact.figures import DIAGNOSTIC_KEYS
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,8 @@ def test_the_series_and_metrics_are_complete(bundle, published):
     assert len(series) == 1 + published.run.points.count()
     assert series[1][0] == "2024-07-01T05:00:00Z"
     metrics = read_csv(archive, "metrics.csv")
-    assert len(metrics) == 1 + published.run.metrics.count()
+    assert len(metrics) == 1 + published.run.metrics.exclude(key__in=DIAGNOSTIC_KEYS).count()  # staff diagnostics
+    assert "unserved_mw" not in series[0] and "facility_load_mw" in series[0]
 
 
 def test_the_input_snapshot_is_the_runs(bundle, published):
