@@ -165,8 +165,16 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} must start with redis://, rediss:// or unix://.")
 
 if REDIS_URL:
-    # Shared by every process, so rate limits and API throttles hold across workers.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Shared by every process, so rate limits and API throttles hold across workers. The timeouts
+    # make an unreachable Redis fail in a second (the forum's limiter then counts locally) rather
+    # than hang the request: redis-py waits forever by default.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {
         "default": {
