@@ -379,7 +379,8 @@ def _grid(facility, src):
           "Grid N₂O rate, location-based (derived)",
           note="D: 931.59 lb CO2/MWh × (0.022 ÷ 1,665.755), the N2O/CO2 ratio of eGRID2023 SRTV non-baseload "
           "output (factors.md §7, 2°); the total-output N2O rate itself was not found.",
-          reason="Triangular ±50 %, as for CH4.")
+          reason="Triangular ±50 %: a non-baseload ratio applied to total output could be off by half either way; "
+          "symmetric because the direction is unknown (as for CH4).")
     market = _rate(grid, "co2", GridEmissionRate.Basis.MARKET, 624.94, "TVA 2023")
     _cite(facility, market, "lb_per_mwh", S, src["tva_co2"], label="Grid CO₂ rate, market-based (TVA system 2023)",
           note="TVA's 2023 system rate (own assets and purchases, REC-adjusted), reported beside the location-based "
@@ -637,7 +638,7 @@ def _battery(facility, src):
             "energy_mwh": 600.0,
             "round_trip_efficiency": 0.9,
             "dispatch_rule": BatteryStorage.DispatchRule.PEAK_SHAVING,
-            "initial_state_of_charge": 1.0,
+            "initial_state_of_charge": 0.0,
             "available_from": _local(2025, 5, 1),
             "available_to": None,
             "order": 0,
@@ -655,9 +656,11 @@ def _battery(facility, src):
           note="~0.9 for lithium-ion grid storage, recalled; no source.",
           reason="Triangular, peak 0.9: from 0.85 (auxiliary and cooling load in Memphis summers) to 0.93 (a new "
           "pack's cell-level figure); the lower tail is longer because site losses only subtract.")
-    _cite(facility, battery, "initial_state_of_charge", U, None, label="Megapack charge at the start of a period",
-          note="Assumed full: a peak-shaving battery recharges from spare grid capacity overnight.",
-          reason="Fixed: a modelling convention.")
+    _cite(facility, battery, "initial_state_of_charge", D, None, label="Megapack charge at the start of a period",
+          note="Empty: the model charges a battery only from spare grid capacity, and from May 2025 the load (≥ 165 MW) "
+          "always exceeds the 150 MW grid, so there is none. A battery full at the start of every report would add "
+          "600 MWh a month that was never charged, with no emissions.",
+          reason="Fixed: a modelling convention that creates no energy.")
     facility.batteries.exclude(pk=battery.pk).delete()
 
 

@@ -40,9 +40,9 @@ ROLE_PERMISSIONS = {
             **{
                 model: CRUD
                 for model in (
-                    "source", "facility", "computefleet", "planneddowntime", "cooling", "gridsupply",
+                    "source", "facility", "computefleet", "fleetstage", "planneddowntime", "cooling", "gridsupply",
                     "gridcontract", "gridemissionrate", "generatorgroup", "generatoremissionfactor",
-                    "assumption", "scenario",
+                    "batterystorage", "assumption", "scenario",
                 )
             },
             "report": ("view",),
