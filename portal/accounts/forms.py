@@ -1,9 +1,13 @@
 """Sign-up, login and profile forms."""
 
+import unicodedata
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
+from portal.core.forms import VisibleTextField
+from portal.core.text import looks_like_email, skeleton
 from portal.forums.ratelimit import client_ip
 
 from . import throttle
@@ -12,18 +16,32 @@ from .backends import find_user
 
 # Words that would make a resident look like the portal or the facility speaking.
 RESERVED_NAME_WORDS = ("staff", "moderator", "admin", "administrator", "official", "xai", "portal")
+# Compared by skeleton (UTS #39), so "Stаff" with a Cyrillic а or "m0derator" count as the word.
+# Skeletons depend on case (capital I looks like l), hence the three spellings of each word.
+_RESERVED_SKELETONS = frozenset(skeleton(v) for w in RESERVED_NAME_WORDS for v in (w, w.title(), w.upper()))
+
+
+def _skeleton_words(value):
+    # Accents are dropped too: a dot under the a must not make "Staff" a different word.
+    letters = (c for c in skeleton(value) if not unicodedata.combining(c))
+    return set("".join(c if c.isalnum() else " " for c in letters).split())
+
+
+def validate_public_name(value):
+    """What every display name must satisfy, the team's included: it is not an e-mail address."""
+    if looks_like_email(value):
+        raise forms.ValidationError("Please choose a name that is not an e-mail address: the name is shown publicly.")
+    if not any(c.isalnum() for c in value):
+        raise forms.ValidationError("Use at least one letter or digit.")
 
 
 def validate_display_name(value):
     """Refuse display names that impersonate staff; official answers carry a staff badge instead."""
-    lowered = value.lower()
-    words = set("".join(c if c.isalnum() else " " for c in lowered).split())
-    if words.intersection(RESERVED_NAME_WORDS):
+    validate_public_name(value)
+    if _skeleton_words(value) & _RESERVED_SKELETONS:
         raise forms.ValidationError(
             "Please choose another name: words such as “staff”, “moderator” or “official” are kept for the portal's team."
         )
-    if not any(c.isalnum() for c in value):
-        raise forms.ValidationError("Use at least one letter or digit.")
 
 
 class HoneypotMixin:
@@ -47,7 +65,7 @@ class HoneypotMixin:
 
 class SignUpForm(HoneypotMixin, forms.Form):
     email = forms.EmailField(label="E-mail address", help_text="We send a link to confirm it. Never shown publicly.")
-    display_name = forms.CharField(
+    display_name = VisibleTextField(
         max_length=60, label="Display name", help_text="Shown beside your questions and replies.",
         validators=[validate_display_name],
     )
@@ -65,12 +83,9 @@ class SignUpForm(HoneypotMixin, forms.Form):
         self.add_honeypot()
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this address exists already. Log in, or reset the password if you forgot it."
-            )
-        return email
+        # No "this address has an account" error: that would tell anyone who has an account here.
+        # services.sign_up mails the address's owner instead.
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()
@@ -127,7 +142,9 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
 
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(max_length=60, label="Display name", help_text="Shown beside your posts.")
+    display_name = VisibleTextField(
+        max_length=60, label="Display name", help_text="Shown beside your posts.", validators=[validate_public_name]
+    )
     neighbourhood = forms.CharField(
         max_length=80, required=False, label="Neighbourhood (optional)", help_text="Shown publicly beside your name."
     )

@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from portal.core.text import looks_like_email, strip_invisible
+
 
 class User(AbstractUser):
     """A portal account: a resident, a moderator, an analyst or an administrator.
@@ -25,8 +27,14 @@ class User(AbstractUser):
 
     @property
     def public_name(self):
-        """The name shown beside the person's posts."""
-        return self.display_name or self.username
+        """The name shown beside the person's posts: the display name, else the username, but never
+        an e-mail address (an admin-made account may be named by its address and have no display
+        name); then a neutral "Portal team" or "Resident"."""
+        for name in (self.display_name, self.username):
+            name = strip_invisible(name or "").strip()
+            if name and not looks_like_email(name):
+                return name
+        return "Portal team" if self.is_staff else "Resident"
 
     @property
     def awaits_verification(self):

@@ -4,10 +4,11 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core import signing
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,46 @@ def _new_username():
         name = f"resident-{secrets.token_hex(4)}"
         if not User.objects.filter(username=name).exists():
             return name
+
+
+def sign_up(*, email, password, display_name, neighbourhood=""):
+    """What the sign-up form does: a new account for a new address; for an address that has one,
+    an e-mail telling its owner, and nothing else. The visitor sees the same answer either way, so
+    sign-up does not tell a stranger who has an account (login and password reset do not either).
+    Returns the new account, or None."""
+    User = get_user_model()
+    existing = User.objects.filter(email__iexact=email.strip()).first()
+    if existing is None:
+        try:
+            # The savepoint lets a lost race for the same address end as "exists" below.
+            with transaction.atomic():
+                return register_account(
+                    email=email, password=password, display_name=display_name, neighbourhood=neighbourhood
+                )
+        except IntegrityError:
+            existing = User.objects.filter(email__iexact=email.strip()).first()
+            if existing is None:
+                raise
+    else:
+        # Hash anyway, so that a taken address takes as long to answer as a new one.
+        make_password(password)
+    transaction.on_commit(lambda: send_signup_attempt_email(existing))
+    return None
+
+
+def send_signup_attempt_email(user):
+    """Tell an account's owner that someone tried to sign up with their address."""
+    context = {
+        "user": user,
+        "login_link": settings.SITE_URL + reverse("accounts:login"),
+        "reset_link": settings.SITE_URL + reverse("accounts:password_reset"),
+    }
+    send_mail(
+        "Someone tried to sign up with your address on the Community Impact Portal",
+        render_to_string("accounts/email/signup_attempt.txt", context),
+        None,
+        [user.email],
+    )
 
 
 @transaction.atomic

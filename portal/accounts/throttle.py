@@ -36,12 +36,22 @@ def is_locked(login_name, ip):
 
 
 def record_failure(login_name, ip):
-    """Count one failed attempt; the lock lasts the lockout period from the latest failure."""
+    """Count one failed attempt; the lock lasts the lockout period from the latest failure.
+
+    add + incr, not get + set: two failures at the same moment on two workers both count. Redis
+    INCR is atomic across processes and the local-memory cache locks; Django's file cache
+    implements incr as get + set, so on a laptop (one process) the count is only per process.
+    """
     count = 0
-    # get + set is not atomic; a lost increment under a race only delays the lock by one try.
     for key in (_key(login_name, ip), _ip_key(ip)):
-        value = cache.get(key, 0) + 1
-        cache.set(key, value, timeout=_lockout_seconds())
+        cache.add(key, 0, timeout=_lockout_seconds())
+        try:
+            value = cache.incr(key)
+        except ValueError:
+            # The key expired between add and incr: this failure starts a new count.
+            cache.add(key, 0, timeout=_lockout_seconds())
+            value = cache.incr(key)
+        cache.touch(key, timeout=_lockout_seconds())
         count = count or value
     return count
 

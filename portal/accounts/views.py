@@ -25,7 +25,7 @@ def signup(request):
             return render(request, "accounts/signup.html", {"form": form, "limit_message": verdict.message}, status=429)
         if form.is_valid():
             data = form.cleaned_data
-            services.register_account(
+            services.sign_up(
                 email=data["email"],
                 password=data["password1"],
                 display_name=data["display_name"],

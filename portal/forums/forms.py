@@ -8,6 +8,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from portal.accounts.forms import HoneypotMixin
+from portal.core.forms import VisibleTextField
 
 from .models import FLAG_REASONS, DocketItem, Meeting, Reason, Topic
 
@@ -18,7 +19,9 @@ def _report_versions():
 
 
 class QuestionForm(HoneypotMixin, forms.Form):
-    title = forms.CharField(
+    # Bidirectional overrides and zero-width characters are dropped: a title is shown in lists,
+    # feeds and e-mails, where "\u202e" could reverse what follows it.
+    title = VisibleTextField(
         max_length=160, min_length=10, label="Your question",
         help_text="One sentence, e.g. “How many hours did the gas generators run in July?”",
         widget=forms.TextInput(attrs={"autocomplete": "off", "aria-describedby": "similar-questions id_title_helptext"}),

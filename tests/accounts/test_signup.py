@@ -96,15 +96,6 @@ def test_a_deactivated_verified_account_is_not_reactivated_by_an_old_link(reside
 
 
 @pytest.mark.django_db
-def test_a_taken_address_gets_a_clear_error_and_keeps_the_other_fields(anonymous, resident):
-    response = sign_up(anonymous, email=resident.email.upper())
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "exists already" in page
-    assert "Ms Neighbour" in page
-
-
-@pytest.mark.django_db
 def test_differing_passwords_are_refused(anonymous):
     response = sign_up(anonymous, password2="something else entirely")
     assert "differ" in response.content.decode()
