@@ -134,11 +134,13 @@ def _send(pk):
     return 1
 
 
-def deliver(limit=500, **filters):
+def deliver(batch=100, **filters):
     """Send the outbox rows that are due (optionally only those matching ``filters``). Returns how many were sent."""
     sent = 0
-    for pk in _claim(timezone.now(), limit, filters):
-        sent += _send(pk)
+    # Claim in batches so a long recipient list is not held by one sender; a row that fails is
+    # not due again within this loop (its retry is in the future), so the loop ends.
+    while ids := _claim(timezone.now(), batch, filters):
+        sent += sum(_send(pk) for pk in ids)
     return sent
 
 

@@ -11,7 +11,7 @@ def no_second_factor(settings):
     settings.STAFF_REQUIRE_OTP = False
 
 
-@pytest.mark.parametrize("model", ["question", "reply", "flag", "moderationaction", "meeting"])
+@pytest.mark.parametrize("model", ["question", "reply", "flag", "moderationaction", "meeting", "notification"])
 def test_the_admin_lists_forum_models(login, administrator, question, model):
     assert login(administrator).get(f"/admin/forums/{model}/").status_code == 200
 
@@ -57,3 +57,20 @@ def test_editing_a_body_in_the_admin_re_renders_it(login, administrator, questio
     assert response.status_code == 302, response.content.decode()[:3000]
     question.refresh_from_db()
     assert "<strong>Edited</strong>" in question.body_html
+
+
+def test_an_email_given_up_on_can_be_sent_again_from_the_admin(login, administrator, question, resident, staff_member, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from portal.forums import notifications, services
+    from portal.forums.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=False):
+        services.answer_question(question, staff_member, "About 610 hours each.")
+    Notification.objects.update(attempts=notifications.MAX_ATTEMPTS, last_error="SMTPException: 554 no")
+    row = Notification.objects.get(user=resident)
+    response = login(administrator).post("/admin/forums/notification/", {"action": "try_again_now", "_selected_action": [row.pk]})
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.sent_at and row.last_error == ""
+    assert [m.to for m in mail.outbox] == [[resident.email]]
