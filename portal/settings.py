@@ -83,6 +83,26 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 NUM_PROXIES = envint("NUM_PROXIES", 0, minimum=0)
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# --- HTTPS --------------------------------------------------------------------------------------
+# With DEBUG off the site is taken to be served over HTTPS: plain HTTP is redirected, browsers are
+# told to use HTTPS only (HSTS) and cookies are sent over HTTPS only. HTTPS=false turns all of
+# that off for a laptop or a test box behind no TLS (manage.py check --deploy then says so).
+HTTPS = envbool("HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+# A year, the usual HSTS lifetime; start lower (HSTS_SECONDS=300) on a new host, since browsers
+# remember it and a later move back to HTTP is refused until it expires.
+SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading is a decision for the owner of the parent domain and hard to undo, so it is opt-in;
+# until it is taken, check --deploy's reminder about it (W021) is silenced.
+SECURE_HSTS_PRELOAD = envbool("HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+if NUM_PROXIES:
+    # Behind a TLS-terminating proxy the request reaches Django as HTTP; the proxy says how it came in.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 INSTALLED_APPS = [
     # django.contrib.admin, with the staff console's two-factor, audited site as admin.site.
     "portal.staff.apps.StaffAdminConfig",
@@ -109,6 +129,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything below, so that error pages get the policy too.
+    "portal.core.middleware.ContentSecurityPolicyMiddleware",
     # Early, so that a NUL byte or another control character gets a 400 before anything reads it.
     "portal.core.middleware.RefuseControlCharactersMiddleware",
     "portal.core.middleware.DropMalformedCookiesMiddleware",
