@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from impact.engine import constants as c
 from impact.engine.inputs import LOAD_BAND_THRESHOLD, FuelInput
+from impact.engine.physics import GRAMS_PER_LB, KW_PER_HP, limit_to_lb_per_mmbtu
 
 SCOPE_LABELS = {
     "onsite": "On-site combustion (scope 1)",
@@ -20,8 +21,6 @@ SCOPE_LABELS = {
     "grid_location": "Grid, location-based (GHG Protocol scope 2: regional grid average)",
     "grid_market": "Grid, market-based (GHG Protocol scope 2: the supplier's own rate)",
 }
-# 1 mechanical horsepower = 745.69987 W (NIST SP 811, B.8); the NSPS JJJJ conversion uses 0.7457 kW/hp.
-KW_PER_HP = 0.7457
 # US short ton = 2,000 lb (NIST Handbook 44, App. C).
 LB_PER_SHORT_TON = 2000.0
 
@@ -202,12 +201,6 @@ def _emissions(fuel_mmbtu):
     return ex
 
 
-def limit_to_lb_per_mmbtu(g_per_bhp_hr, shaft_to_electric, heat_rate_btu_per_kwh):
-    """A g/bhp-hr limit as lb/MMBtu of fuel: g × 10⁶ ÷ (453.59237 × 0.7457 × η × heat rate)."""
-    grams_per_lb = c.KG_PER_LB * 1000.0
-    return g_per_bhp_hr * c.BTU_PER_MMBTU / (grams_per_lb * KW_PER_HP * shaft_to_electric * heat_rate_btu_per_kwh)
-
-
 def _limit():
     ex = Example(
         "limit", "A regulatory limit in g/bhp-hr as a fuel factor",
@@ -218,10 +211,11 @@ def _limit():
         "Jenbacher-class engine, U).",
     )
     g, eta, heat_rate = 1.0, 0.97, 8200.0
-    denominator = ex.step("Denominator", f"{c.KG_PER_LB * 1000:.5f} × {KW_PER_HP:g} × {eta:g} × {heat_rate:,.0f}",
-                          c.KG_PER_LB * 1000 * KW_PER_HP * eta * heat_rate)
+    # The engine's own conversion, so the page and the reports cannot disagree.
+    denominator = ex.step("Denominator", f"{GRAMS_PER_LB:.5f} × {KW_PER_HP:.4f} × {eta:g} × {heat_rate:,.0f}",
+                          GRAMS_PER_LB * KW_PER_HP * eta * heat_rate)
     value = ex.step("Factor", f"{g:g} × {c.BTU_PER_MMBTU:,.0f} ÷ {calc(denominator)}",
-                    limit_to_lb_per_mmbtu(g, eta, heat_rate), "lb/MMBtu")
+                    limit_to_lb_per_mmbtu(g, heat_rate, eta), "lb/MMBtu")
     ex.values = {"lb_per_mmbtu": value}
     return ex
 

@@ -72,6 +72,7 @@ class Series:
     battery_charge_mw: np.ndarray | None = None
     battery_soc_mwh: np.ndarray | None = None
     accelerators_energised: np.ndarray | None = None
+    grid_market_kg: dict[str, np.ndarray] = field(default_factory=dict)  # CO2 and CO2e, market-based
 
     @property
     def n_steps(self) -> int:
@@ -104,6 +105,8 @@ class Series:
             cols[f"onsite_{pollutant}_kg"] = mass
         for pollutant, mass in self.grid_kg.items():
             cols[f"grid_{pollutant}_kg"] = mass
+        for pollutant, mass in self.grid_market_kg.items():
+            cols[f"grid_market_{pollutant}_kg"] = mass
         return cols
 
 

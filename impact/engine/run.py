@@ -95,6 +95,8 @@ def _build_series(sim: Simulation, facility: FacilityInput, tb: TimeBase, gwp: d
     grid_kg = grid_masses_kg(grid_mwh, facility.grid.emission_rates_lb_per_mwh)
     onsite_kg["co2e"] = co2e(onsite_kg, gwp)
     grid_kg["co2e"] = co2e(grid_kg, gwp)
+    market_kg = grid_masses_kg(grid_mwh, market_rates(facility.grid))
+    market_kg["co2e"] = co2e(market_kg, gwp)
     return Series(
         timestamps=tb.timestamps,
         temperature_c=np.asarray(sim.temp_c, dtype=float),
@@ -121,6 +123,7 @@ def _build_series(sim: Simulation, facility: FacilityInput, tb: TimeBase, gwp: d
         battery_charge_mw=sim.charge_mw,
         battery_soc_mwh=sim.soc_mwh,
         accelerators_energised=sim.accelerators,
+        grid_market_kg={p: market_kg[p] for p in ("co2", "co2e")},
     )
 
 
@@ -184,6 +187,8 @@ def _checks(sim: Simulation, series: Series, tot: dict[str, Any], facility: Faci
     for p in POLLUTANTS + ("co2e",):
         emissions = max(emissions, _rel_error(float(series.onsite_kg[p].sum()) / 1000.0, tot[f"{p}_onsite_t"]))
         emissions = max(emissions, _rel_error(float(series.grid_kg[p].sum()) / 1000.0, tot[f"{p}_grid_t"]))
+    for p, mass in series.grid_market_kg.items():
+        emissions = max(emissions, _rel_error(float(mass.sum()) / 1000.0, tot[f"{p}_grid_market_t"]))
     soc_low = 0.0
     soc_high = 0.0
     for r in sim.batteries:
@@ -318,6 +323,9 @@ def _methods(sim: Simulation, facility: FacilityInput, gwp_info: dict[str, Any])
                         "value": float(choice.value), "unit": choice.unit, "basis": "HHV",
                         "path": choice.path, "fuel_share": 0.0, "note": choice.note,
                         "source": PART98_SOURCE if choice.path.startswith("fuel.") else "",
+                        # Part 98's factors are engine constants with no assumption row: their
+                        # status (read in the regulation, factors.md §3) travels with them.
+                        "status": "S" if choice.path.startswith("fuel.") else "",
                     }
                 row["fuel_share"] += by_cell[cell] / total
             out.extend(used.values())
@@ -326,14 +334,14 @@ def _methods(sim: Simulation, facility: FacilityInput, gwp_info: dict[str, Any])
                 out.append({"scope": "onsite", "part": gen.name, "pollutant": p, "regime": "startup/shutdown event",
                             "value": float(lb), "unit": "lb/event", "basis": "per unit start",
                             "path": f"generators.{index}.startup_lb_per_event.{p}", "fuel_share": None,
-                            "note": f"{float(run.starts):,.0f} starts", "source": ""})
+                            "note": f"{float(run.starts):,.0f} starts", "source": "", "status": ""})
     if float(sim.sums["energy_grid_mwh"]) > 0:
         grid = facility.grid
         for p, rate in grid.emission_rates_lb_per_mwh.items():
             out.append({"scope": "grid_location", "part": grid.utility, "pollutant": p,
                         "regime": "location-based (grid subregion average)", "value": float(rate), "unit": "lb/MWh",
                         "basis": "per MWh drawn", "path": f"grid.emission_rates_lb_per_mwh.{p}", "fuel_share": None,
-                        "note": "", "source": ""})
+                        "note": "", "source": "", "status": ""})
         market = market_rates(grid)
         for p, rate in market.items():
             own = p in grid.market_rates_lb_per_mwh
@@ -343,7 +351,7 @@ def _methods(sim: Simulation, facility: FacilityInput, gwp_info: dict[str, Any])
                         "path": f"grid.{'market_rates_lb_per_mwh' if own else 'emission_rates_lb_per_mwh'}.{p}",
                         "fuel_share": None,
                         "note": "" if own else "supplier gives no rate: the location-based rate is used",
-                        "source": ""})
+                        "source": "", "status": ""})
     return tuple(out)
 
 

@@ -40,7 +40,8 @@ def test_worked_numbers_are_computed_from_the_engine_constants():
     fuel = by_key["fuel"].values["fuel_mmbtu"]
     assert by_key["emissions"].values["co2_kg"] == pytest.approx(fuel * 53.06)
     assert by_key["emissions"].values["nox_kg"] == pytest.approx(fuel * 0.32 * constants.KG_PER_LB)
-    expected = 1.0e6 / (453.59237 * 0.7457 * 0.97 * 8200)
+    # 1 hp = 745.699872 W (550 ft·lbf/s; NIST SP 811 App. B), as the engine converts.
+    expected = 1.0e6 / (453.59237 * 0.745699872 * 0.97 * 8200)
     assert by_key["limit"].values["lb_per_mmbtu"] == pytest.approx(expected, rel=1e-12)
     gwp = constants.GWP_SETS["AR6"]
     assert by_key["co2e"].values["part98_kg_per_mmbtu"] == pytest.approx(53.06 + gwp["ch4"] * 1e-3 + gwp["n2o"] * 1e-4)
