@@ -778,6 +778,12 @@ class ReportRun(models.Model):
     error = models.TextField(blank=True)
     summary = models.JSONField(default=dict, blank=True, help_text="Engine result: metrics, generators, checks.")
     series_columns = models.JSONField(default=list, blank=True)
+    # The lease of the worker computing the run (impact.leases): only the holder of the current
+    # token may save results, and a lease that runs out hands the run back to the queue.
+    lease_token = models.CharField(max_length=32, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker has claimed the run.")
+    dispatched_at = models.DateTimeField(null=True, blank=True, help_text="When its message last reached the broker.")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -12,11 +12,11 @@ import time
 import traceback
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
-from impact import adapters, charts, downloads, engine, figures
+from impact import adapters, charts, downloads, engine, leases, figures
 from impact.engine.inputs import Period, RunOptions
 from impact.models import (
     Facility,
@@ -72,6 +72,8 @@ def request_report(facility, period_text, *, user=None, gwp_set="AR6", samples=N
             input_hash=input_hash, status__in=[ReportRun.Status.PENDING, ReportRun.Status.RUNNING]
         ).first()
         if active:
+            # Never hand back a dead run to wait on: one nothing works on is queued again.
+            transaction.on_commit(lambda: leases.revive(active))
             return active
         run = ReportRun.objects.create(
             report=report,
@@ -88,26 +90,37 @@ def request_report(facility, period_text, *, user=None, gwp_set="AR6", samples=N
 
 
 def enqueue_run(run):
-    """Send the run to a worker once the surrounding transaction commits."""
-    from impact.tasks import compute_report_run
-
-    transaction.on_commit(lambda: compute_report_run.delay(run.pk))
+    """Send the run to a worker once the surrounding transaction commits. A broker that is down
+    is logged, not raised: the run stays pending and the sweeper sends it again."""
+    run_id = run.pk
+    transaction.on_commit(lambda: leases.dispatch(run_id))
 
 
 def retry_run(run, *, user=None):
-    """Queue a failed run again with the same inputs; returns True if it was queued."""
+    """Queue a failed or stuck run again with the same inputs; returns True if it was queued.
+
+    A stuck run is one nothing is working on: running with its worker's lease run out, or pending
+    with no message delivered. Staff retries start a fresh budget of attempts.
+    """
+    run.refresh_from_db()
+    if run.status != ReportRun.Status.FAILED and not leases.is_stuck(run):
+        return False
     with transaction.atomic():
-        changed = ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.FAILED).update(
-            status=ReportRun.Status.PENDING, stage=ReportRun.Stage.QUEUED, error="", started_at=None, finished_at=None
+        changed = ReportRun.objects.filter(pk=run.pk, status=run.status).update(
+            status=ReportRun.Status.PENDING, stage=ReportRun.Stage.QUEUED, error="", started_at=None, finished_at=None,
+            lease_token="", lease_expires_at=None, attempts=0, dispatched_at=None,
         )
         if changed:
             enqueue_run(run)
     return bool(changed)
 
 
-def _set_stage(run_id, stage):
-    # Outside the results transaction, so the page shows progress while the worker is busy.
-    ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.RUNNING).update(stage=stage)
+def _set_stage(run_id, token, stage):
+    # Outside the results transaction, so the page shows progress while the worker is busy;
+    # renews the lease too.
+    leases.held(run_id, token).update(
+        stage=stage, lease_expires_at=timezone.now() + dt.timedelta(seconds=leases.lease_seconds())
+    )
 
 
 def engine_period(report):
@@ -116,43 +129,60 @@ def engine_period(report):
     return Period(start=start.astimezone(dt.timezone.utc), end=end.astimezone(dt.timezone.utc))
 
 
+# Errors that mean "the database is gone for now", not "this run is wrong".
+TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
 def execute_run(run_id):
     """Claim a pending run, compute it and save every result in one transaction.
 
     Returns False if the run was not pending (another worker has it, or a message was delivered
-    twice). A failure marks the run failed with the reason and saves no partial results.
+    twice). The worker holds a lease on the run while it computes (:mod:`impact.leases`). If the
+    database goes away, the run is handed back to the queue and the error re-raised, so the task
+    retries with backoff; any other failure marks the run failed with the reason, through a fresh
+    connection if need be. No partial results are ever saved.
     """
-    claimed = ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.PENDING).update(
-        status=ReportRun.Status.RUNNING, stage=ReportRun.Stage.COMPUTING, started_at=timezone.now()
-    )
-    if not claimed:
+    token = leases.claim(run_id)
+    if token is None:
         log.info("run %s is not pending; nothing to do", run_id)
         return False
     run = ReportRun.objects.select_related("report__facility").get(pk=run_id)
     began = time.perf_counter()
     try:
-        facility_input = adapters.engine_facility(run.input_snapshot)
-        scenarios = adapters.engine_scenarios(run.input_snapshot)
-        options = RunOptions(gwp_set=run.gwp_set, monte_carlo_samples=run.monte_carlo_samples, seed=run.seed)
-        result = engine.compute(facility_input, engine_period(run.report), options, scenarios)
-        _set_stage(run_id, ReportRun.Stage.DRAWING)
-        drawn = charts.report_charts(result, run.report.facility.zone, run.input_snapshot)
-        files = downloads.build_downloads(run, result, drawn)
-        _set_stage(run_id, ReportRun.Stage.SAVING)
-        with transaction.atomic():
-            _save_results(run, result, drawn, files, time.perf_counter() - began)
+        with leases.heartbeat(run_id, token):
+            facility_input = adapters.engine_facility(run.input_snapshot)
+            scenarios = adapters.engine_scenarios(run.input_snapshot)
+            options = RunOptions(gwp_set=run.gwp_set, monte_carlo_samples=run.monte_carlo_samples, seed=run.seed)
+            result = engine.compute(facility_input, engine_period(run.report), options, scenarios)
+            _set_stage(run_id, token, ReportRun.Stage.DRAWING)
+            drawn = charts.report_charts(result, run.report.facility.zone, run.input_snapshot)
+            files = downloads.build_downloads(run, result, drawn)
+            _set_stage(run_id, token, ReportRun.Stage.SAVING)
+            with transaction.atomic():
+                _save_results(run, token, result, drawn, files, time.perf_counter() - began)
+    except leases.LeaseLost:
+        log.warning("run %s was reclaimed while this worker computed it; results discarded", run_id)
+        return False
+    except TRANSIENT_DATABASE_ERRORS as exc:
+        log.warning("run %s: database unavailable (%s); handing it back to the queue", run_id, exc)
+        reason = f"Attempt {run.attempts + 1} lost the database ({type(exc).__name__}); queued again."
+        try:
+            leases.with_fresh_connection(lambda: leases.release(run_id, token, reason))
+        except DatabaseError:
+            log.warning("run %s: still no database; its lease will run out and the sweeper will requeue it", run_id)
+        raise
     except Exception as exc:  # noqa: BLE001 - any failure must end as a failed run, never a stuck one
         log.exception("run %s failed", run_id)
-        ReportRun.objects.filter(pk=run_id).update(
-            status=ReportRun.Status.FAILED,
-            error=f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=8)}",
-            finished_at=timezone.now(),
-        )
+        error = f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=8)}"
+        leases.with_fresh_connection(lambda: leases.held(run_id, token).update(
+            status=ReportRun.Status.FAILED, error=error, finished_at=timezone.now(), lease_token="",
+            lease_expires_at=None,
+        ))
         return False
     return True
 
 
-def _save_results(run, result, drawn, files, compute_seconds):
+def _save_results(run, token, result, drawn, files, compute_seconds):
     base = result.base
     metrics = []
     for scenario_name, engine_result in [("", base), *result.scenarios.items()]:
@@ -191,7 +221,7 @@ def _save_results(run, result, drawn, files, compute_seconds):
     summary["scenarios"] = {name: r.to_dict() for name, r in result.scenarios.items()}
     summary["scenario_comparison"] = [list(row) for row in result.comparison_rows]
     summary["compute_seconds"] = round(compute_seconds, 3)
-    updated = ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.RUNNING).update(
+    updated = leases.held(run.pk, token).update(
         status=ReportRun.Status.SUCCEEDED,
         stage=ReportRun.Stage.DONE,
         summary=_json_safe(summary),
@@ -199,9 +229,12 @@ def _save_results(run, result, drawn, files, compute_seconds):
         engine_version=base.engine_version,
         finished_at=timezone.now(),
         error="",
+        lease_token="",
+        lease_expires_at=None,
     )
     if not updated:
-        raise ReportError("The run stopped being ours while it was computed; results discarded.")
+        # Rolls the whole results transaction back: the run's new holder saves its own.
+        raise leases.LeaseLost(f"run {run.pk} was reclaimed while this worker computed it")
 
 
 class PublishError(ValueError):
@@ -274,10 +307,12 @@ def draft_monthly_reports(today=None):
     period = previous_month(today or timezone.localdate())
     created = []
     for facility in Facility.objects.filter(is_active=True):
-        already = ReportRun.objects.filter(report__facility=facility, report__period=period.key).exclude(
+        already = list(ReportRun.objects.filter(report__facility=facility, report__period=period.key).exclude(
             status=ReportRun.Status.FAILED
-        )
-        if already.exists():
+        ))
+        if already:
+            for run in already:
+                leases.revive(run)  # a stuck draft is moved on, not skipped for good
             continue
         try:
             created.append(request_report(facility, period.key))

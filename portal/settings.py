@@ -225,7 +225,15 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A worker that dies mid-task (kill -9, out of memory) leaves its message unacknowledged, so the
+# broker delivers it again; the run's lease (impact.leases) decides who computes it.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis redelivers an unacknowledged message after the visibility timeout; it must be longer
+    # than the longest run (a year with 1,000 samples takes under a minute), or a running report
+    # would be handed to a second worker. Faster recovery is the sweeper's job, not the broker's.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT_SECONDS", 6 * 3600, minimum=60)}
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic tasks live in the database (django-celery-beat) so staff can edit the schedule in the admin.
@@ -320,6 +328,12 @@ IMPACT_MONTE_CARLO_SAMPLES = envint("IMPACT_MONTE_CARLO_SAMPLES", 1000, minimum=
 # A run whose modelled demand went unserved for more than this share (0.02 = 2 %) publishes only
 # with an analyst's written acknowledgement, which the public report shows (impact.services.publish_run).
 IMPACT_UNSERVED_PUBLISH_THRESHOLD = envfloat("IMPACT_UNSERVED_PUBLISH_THRESHOLD", 0.02, minimum=0.0, maximum=1.0)
+# Leases on running reports (impact.leases): renewed every quarter lease by the worker's heartbeat;
+# a run whose lease ran out is queued again, up to IMPACT_RUN_MAX_ATTEMPTS claims, then failed.
+# A pending run whose message has not reached a worker for IMPACT_RUN_REDISPATCH_SECONDS is sent again.
+IMPACT_RUN_LEASE_SECONDS = envint("IMPACT_RUN_LEASE_SECONDS", 120, minimum=1)
+IMPACT_RUN_MAX_ATTEMPTS = envint("IMPACT_RUN_MAX_ATTEMPTS", 3, minimum=1)
+IMPACT_RUN_REDISPATCH_SECONDS = envint("IMPACT_RUN_REDISPATCH_SECONDS", 120, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -326,12 +326,12 @@ def synthetic_run(db):
         run = ReportRun.objects.create(
             report=report, status=ReportRun.Status.RUNNING, input_snapshot={"assumptions": SYNTHETIC_ASSUMPTIONS},
             input_hash=f"{len(made):064d}", engine_version="2.0.0-synthetic", monte_carlo_samples=20, seed=1,
-            started_at=timezone.now(),
+            started_at=timezone.now(), lease_token="synthetic", attempts=1,
         )
         result = build_synthetic_result(unserved_share)
         drawn = charts.report_charts(result, facility.zone)
         files = downloads.build_downloads(run, result, drawn)
-        services._save_results(run, result, drawn, files, 0.1)
+        services._save_results(run, "synthetic", result, drawn, files, 0.1)
         run.refresh_from_db()
         made.append(run)
         return run
