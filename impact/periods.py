@@ -7,6 +7,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
+
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
 YEAR_RE = re.compile(r"^(\d{4})$")
@@ -48,22 +50,45 @@ def _add_months(day, months):
 
 
 def parse_period(text):
-    """Parse a period text into a :class:`ReportPeriod`, or raise :class:`PeriodError`."""
+    """Parse a period text into a :class:`ReportPeriod`, or raise :class:`PeriodError`.
+
+    Years outside settings.IMPACT_PERIOD_YEARS (2000–2100 unless set) are refused here, before
+    any query: 9999-12 would overflow the date arithmetic, 0001-01 has no climate or grid data.
+    """
+    period = _parse(text)
+    first_year, last_year = settings.IMPACT_PERIOD_YEARS
+    last_day = period.end - dt.timedelta(days=1)
+    if period.start.year < first_year or last_day.year > last_year:
+        raise PeriodError(
+            f"{period.key!r} is outside the years reports cover ({first_year}–{last_year})."
+        )
+    return period
+
+
+def _parse(text):
     raw = (text or "").strip()
     try:
         if m := MONTH_RE.match(raw):
             start = dt.date(int(m[1]), int(m[2]), 1)
+            if start.year >= 9999:
+                raise PeriodError(f"{raw!r}: the year {start.year} has no following month.")
             return ReportPeriod("month", f"{start:%Y-%m}", start, _add_months(start, 1))
         if m := QUARTER_RE.match(raw):
             start = dt.date(int(m[1]), 3 * (int(m[2]) - 1) + 1, 1)
+            if start.year >= 9999:
+                raise PeriodError(f"{raw!r}: the year {start.year} has no following quarter.")
             return ReportPeriod("quarter", f"{start.year}-Q{m[2]}", start, _add_months(start, 3))
         if m := YEAR_RE.match(raw):
             start = dt.date(int(m[1]), 1, 1)
+            if start.year >= 9999:
+                raise PeriodError(f"{raw!r}: the year {start.year} has no following year.")
             return ReportPeriod("year", m[1], start, dt.date(start.year + 1, 1, 1))
         if m := CUSTOM_RE.match(raw):
             start, last = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
             if last < start:
                 raise PeriodError(f"{raw!r}: the last day {last} comes before the first day {start}.")
+            if last.year >= 9999:
+                raise PeriodError(f"{raw!r}: the last day must be before the year 9999.")
             end = last + dt.timedelta(days=1)
             if (end - start).days > MAX_DAYS:
                 raise PeriodError(f"{raw!r}: a custom period may cover at most {MAX_DAYS} days.")

@@ -55,10 +55,18 @@ def request_report(facility, period_text, *, user=None, gwp_set="AR6", samples=N
     if samples < 0:
         raise ReportError("The number of Monte Carlo samples cannot be negative.")
     snapshot = adapters.facility_snapshot(facility)
+    # Refuse now, not in the worker, if a part is missing or an input is one the engine cannot
+    # compute from (NaN written past the forms, a range that excludes its own value, …).
     try:
-        adapters.engine_facility(snapshot)  # refuse now, not in the worker, if a part is missing
-    except adapters.SnapshotError as exc:
-        raise ReportError(str(exc)) from None
+        facility_input = adapters.engine_facility(snapshot)
+        zone = facility.zone
+        bounds = (dt.datetime.combine(period.start, dt.time(), tzinfo=zone),
+                  dt.datetime.combine(period.end, dt.time(), tzinfo=zone))
+        engine.validate(facility_input, Period(bounds[0].astimezone(dt.timezone.utc),
+                                               bounds[1].astimezone(dt.timezone.utc)),
+                        RunOptions(gwp_set=gwp_set, monte_carlo_samples=samples, seed=seed))
+    except (adapters.SnapshotError, engine.EngineInputError) as exc:
+        raise ReportError(f"The facility's inputs cannot be computed: {exc}") from None
     options = {"gwp_set": gwp_set, "monte_carlo_samples": samples, "seed": seed, "engine": engine.ENGINE_VERSION}
     input_hash = adapters.snapshot_hash(snapshot, period.key, options)
 

@@ -331,6 +331,14 @@ IMPACT_UNSERVED_PUBLISH_THRESHOLD = envfloat("IMPACT_UNSERVED_PUBLISH_THRESHOLD"
 # Leases on running reports (impact.leases): renewed every quarter lease by the worker's heartbeat;
 # a run whose lease ran out is queued again, up to IMPACT_RUN_MAX_ATTEMPTS claims, then failed.
 # A pending run whose message has not reached a worker for IMPACT_RUN_REDISPATCH_SECONDS is sent again.
+# The years a report period may cover ("FIRST-LAST"); anything else is refused before any query.
+_years = os.environ.get("IMPACT_PERIOD_YEARS", "2000-2100").strip()
+try:
+    IMPACT_PERIOD_YEARS = tuple(int(y) for y in _years.split("-"))
+    if len(IMPACT_PERIOD_YEARS) != 2 or not 1 <= IMPACT_PERIOD_YEARS[0] <= IMPACT_PERIOD_YEARS[1] <= 9998:
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured(f"IMPACT_PERIOD_YEARS={_years!r} must be FIRST-LAST years, e.g. 2000-2100.") from None
 IMPACT_RUN_LEASE_SECONDS = envint("IMPACT_RUN_LEASE_SECONDS", 120, minimum=1)
 IMPACT_RUN_MAX_ATTEMPTS = envint("IMPACT_RUN_MAX_ATTEMPTS", 3, minimum=1)
 IMPACT_RUN_REDISPATCH_SECONDS = envint("IMPACT_RUN_REDISPATCH_SECONDS", 120, minimum=1)
