@@ -44,10 +44,19 @@ def test_a_changed_input_gives_a_different_hash(memphis, monkeypatch, django_cap
     monkeypatch.setattr("impact.tasks.compute_report_run.delay", lambda run_id: None)
     with django_capture_on_commit_callbacks(execute=True):
         first = services.request_report(memphis, "2024-07")
-    memphis.fleets.update(accelerator_count=120_000)
+    memphis.fleets.update(accelerator_count=250_000)
     with django_capture_on_commit_callbacks(execute=True):
         second = services.request_report(memphis, "2024-07")
     assert first.input_hash != second.input_hash
+    assert ReportRun.objects.count() == 2
+
+
+def test_a_fleet_smaller_than_its_stages_is_refused_at_the_request_and_no_run_is_recorded(memphis):
+    # The forms refuse this; an update written past them is caught before anything is queued.
+    memphis.fleets.update(accelerator_count=120_000)
+    with pytest.raises(services.ReportError, match="a stage energises 200,000 accelerators, more than the fleet's 120,000"):
+        services.request_report(memphis, "2024-07")
+    assert ReportRun.objects.count() == 0
 
 
 @pytest.mark.parametrize("period", ["July 2024", "2024-13", "2024-07-31..2024-07-01", ""])
