@@ -169,7 +169,7 @@ def _methods_page(methods, offset):
             _short(r.get("value")),
             r.get("unit") or "",
             r.get("basis") or "",
-            textwrap.shorten(" ".join(str(x) for x in (r["source"], r["source_section"], r["source_year"]) if x) or "—", 48),
+            textwrap.shorten(figures.citation(r) or "—", 48),
             r["status"],
         ]
         for r in rows

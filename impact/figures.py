@@ -122,3 +122,19 @@ def unserved_share(metrics):
     # Runs from before served energy (engine < 2): their facility energy *was* the demand.
     facility = value("energy_facility_mwh")
     return float(unserved) / float(facility) if facility else 0.0
+
+
+def citation(row):
+    """A source named once: title, section and year, from an assumption or Methods row.
+
+    Snapshots store ``source`` as the Source's own text ("title, section, year") beside its
+    section and year; older rows may hold the title alone. Parts already in ``source`` are not
+    added again, so neither shows "Table 3.2-2, 2000, Table 3.2-2".
+    """
+    text = str(row.get("source") or "")
+    for part in (row.get("source_section"), row.get("source_year")):
+        part = str(part or "")
+        if part and part not in text:
+            text = f"{text}, {part}" if text else part
+    return text
+

@@ -26,6 +26,12 @@ def metric(value, unit):
 
 
 @register.filter
+def citation(row):
+    """An assumption's or factor's source, each of title, section and year once."""
+    return figures.citation(row)
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
 

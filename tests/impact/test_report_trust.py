@@ -227,3 +227,19 @@ def test_the_threshold_defaults_to_two_percent(monkeypatch):
     assert envfloat("IMPACT_UNSERVED_PUBLISH_THRESHOLD", 0.02, minimum=0.0, maximum=1.0) == 0.02
     monkeypatch.setenv("IMPACT_UNSERVED_PUBLISH_THRESHOLD", "0.05")
     assert envfloat("IMPACT_UNSERVED_PUBLISH_THRESHOLD", 0.02, minimum=0.0, maximum=1.0) == 0.05
+
+
+def test_each_source_is_named_once_with_its_section_and_year(computed_run, analyst, anonymous):
+    """A reader sees "AP-42 §3.2, Table 3.2-2, 2000", not the section and year a second time."""
+    run = computed_run()
+    version, _ = services.publish_run(run, user=analyst, acknowledgement=ACK)
+    text = words(page_of(anonymous, version))
+    cited = [a for a in run.input_snapshot["assumptions"] if a.get("source_section")]
+    assert cited
+    for a in cited:
+        once = figures.citation(a)
+        assert once.count(a["source_section"]) == 1
+        assert f'{once}, {a["source_section"]}' not in text
+    assert figures.citation({"source": "EIA", "source_section": "Table 5", "source_year": 2023}) == "EIA, Table 5, 2023"
+    assert figures.citation({"source": "EIA, Table 5, 2023", "source_section": "Table 5", "source_year": 2023}) == "EIA, Table 5, 2023"
+    assert figures.citation({}) == ""
