@@ -15,6 +15,42 @@ def need_service(reason):
     pytest.skip(reason)
 
 
+# Every method of Django's cache API, so an outage fixture can switch them all off.
+CACHE_METHODS = ("add", "get", "set", "incr", "decr", "delete", "get_many", "set_many", "touch", "has_key", "get_or_set")
+
+
+class CacheOutage:
+    """The default cache switched off (each call raises as redis-py does when Redis is stopped) and on again."""
+
+    def __init__(self):
+        self.down = True
+
+    def wrap(self, method):
+        import redis
+
+        def maybe_refuse(*args, **kwargs):
+            if self.down:
+                raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+            return method(*args, **kwargs)
+
+        return maybe_refuse
+
+
+@pytest.fixture
+def cache_down(monkeypatch):
+    """Redis unreachable for the whole test (``cache_down.down = False`` brings it back)."""
+    from django.core.cache import caches
+
+    from portal.forums import ratelimit
+
+    monkeypatch.setattr(ratelimit, "outage", ratelimit._Outage())  # this outage logs its own warning
+    outage = CacheOutage()
+    backend = caches["default"]
+    for name in CACHE_METHODS:
+        monkeypatch.setattr(backend, name, outage.wrap(getattr(backend, name)))
+    return outage
+
+
 def make_user(username, *, groups=(), is_staff=False, **extra):
     # Imported here so that Django-free suites (tests/engine) can load this file without Django.
     from django.contrib.auth import get_user_model

@@ -9,9 +9,11 @@ after ACCOUNT_LOGIN_FAILURES_PER_IP failures (credential stuffing).
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 
 from portal.forums import ratelimit
+
+# The shared cache, or process memory while it is down (a lockout must never fail a sign-in).
+cache = ratelimit.cache_with_fallback
 
 
 def _key(login_name, ip):
@@ -41,6 +43,7 @@ def record_failure(login_name, ip):
     add + incr, not get + set: two failures at the same moment on two workers both count. Redis
     INCR is atomic across processes and the local-memory cache locks; Django's file cache
     implements incr as get + set, so on a laptop (one process) the count is only per process.
+    With Redis down the count is kept in this process's memory until it returns.
     """
     count = 0
     for key in (_key(login_name, ip), _ip_key(ip)):

@@ -85,6 +85,36 @@ class _Outage:
 outage = _Outage()
 
 
+class _CacheWithFallback:
+    """The shared cache, or this process's memory while the shared cache fails.
+
+    Offers the cache methods counters use (add, get, set, incr, touch, delete). A ValueError is
+    the cache's own answer (incr of a missing key) and passes through; any other error is taken
+    as an outage: logged once, and the call is made on the in-process fallback instead. Used by
+    the forum limits, the login lockout, the API throttle and the admin's service-health panel, so
+    none of them can fail a request.
+    """
+
+    def __getattr__(self, name):
+        shared, local = getattr(cache, name), getattr(_fallback, name)
+
+        def call(*args, **kwargs):
+            try:
+                result = shared(*args, **kwargs)
+            except ValueError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - redis ConnectionError, TimeoutError, ...
+                outage.failed(exc)
+                return local(*args, **kwargs)
+            outage.recovered()
+            return result
+
+        return call
+
+
+cache_with_fallback = _CacheWithFallback()
+
+
 def _count(store, key, timeout):
     # add() is atomic on Redis and memcached: only the first request of a window creates the key.
     store.add(key, 0, timeout=timeout)
@@ -101,14 +131,7 @@ def hit(scope, ident, limit, window_seconds):
     window = int(time.time() // window_seconds)
     key = _key(scope, ident, window_seconds, window)
     timeout = window_seconds + 5
-    try:
-        count = _count(cache, key, timeout)
-    except Exception as exc:  # noqa: BLE001 - any cache error (redis ConnectionError, TimeoutError, ...)
-        outage.failed(exc)
-        count = _count(_fallback, key, timeout)
-    else:
-        outage.recovered()
-    return count <= limit
+    return _count(cache_with_fallback, key, timeout) <= limit
 
 
 def is_new_account(user):

@@ -8,9 +8,10 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Min, Q
 from django.utils import timezone
+
+from portal.forums import ratelimit
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,9 @@ def check_services():
 
 
 def service_health():
-    """check_services(), cached for a few seconds."""
+    """check_services(), cached for a few seconds (in process memory while Redis is down, the
+    moment staff most need this panel)."""
+    cache = ratelimit.cache_with_fallback
     health = cache.get(HEALTH_CACHE_KEY)
     if health is None:
         health = check_services()

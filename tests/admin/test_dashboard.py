@@ -98,3 +98,10 @@ def test_the_real_check_answers_within_a_few_seconds_whatever_the_broker(setting
         assert health["broker_ok"] is True  # a folder always "answers"; its workers cannot be pinged
     assert health["broker_ok"] or health["broker_error"]
     assert all(isinstance(name, str) for name in health["workers"])
+
+
+def test_with_redis_down_the_admin_index_still_answers_and_checks_the_services(administrator, staff_client, cache_down, services_answer):
+    # Staff open the console to see what is wrong; a dead cache must not turn it into a 500.
+    page = staff_client(administrator).get("/admin/")
+    assert page.status_code == 200
+    assert services_answer.called
