@@ -66,8 +66,16 @@ class Stats:
     logins_failed: int = 0
     notes: list = field(default_factory=list)
 
+    # Requests and errors per 10 s since the start, to tell the ramp from the steady state.
+    timeline: dict = field(default_factory=lambda: defaultdict(Counter))
+    started: float = field(default_factory=time.monotonic)
+
     def record(self, kind, status, seconds):
         self.statuses[kind][status] += 1
+        bucket = int((time.monotonic() - self.started) // 10) * 10
+        self.timeline[bucket]["requests"] += 1
+        if is_error(status):
+            self.timeline[bucket]["errors"] += 1
         if seconds is not None:
             self.latencies[kind].append(seconds)
 
@@ -118,7 +126,10 @@ class User:
         self.client = httpx.AsyncClient(
             base_url=plan.base_url, timeout=plan.timeout, follow_redirects=False,
             headers={"X-Forwarded-For": ip, "User-Agent": "portal-load-test/1 (benchmarks/load.py)"},
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            # No keep-alive, as gunicorn sees clients behind a proxy: one connection per request.
+            # (Reusing one across a think time longer than gunicorn's 2 s keep-alive races the
+            # server's close, which browsers paper over by retrying and httpx reports as an error.)
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=0),
         )
         self.question_budget = budget_for(plan.rate_limits, "question", is_new)
         self.vote_budget = budget_for(plan.rate_limits, "vote", is_new)
@@ -162,7 +173,13 @@ class User:
     async def run(self, start_at, deadline):
         try:
             await asyncio.sleep(max(0.0, start_at - time.monotonic()))
-            if not await self.login():
+            # Like a person, try again after a pause when the log-in page fails (at most 3 times).
+            for attempt in range(3):
+                if await self.login():
+                    break
+                await asyncio.sleep(self.rng.uniform(5, 15))
+            else:
+                self.stats.logins_failed += 1
                 return
             self.next_post = time.monotonic() + self.rng.uniform(0.1, 1.0) * self.plan.post_interval
             self.next_vote = time.monotonic() + self.rng.uniform(0.1, 1.0) * self.plan.vote_interval
@@ -185,14 +202,12 @@ class User:
         page = await self.get("login", "/accounts/login/")
         token = self.token(page)
         if token is None:
-            self.stats.logins_failed += 1
             return False
         response = await self.post_form(
             "login", "/accounts/login/",
             {"csrfmiddlewaretoken": token, "username": self.username, "password": self.password}, "/accounts/login/",
         )
         if response is None or response.status_code != 302:
-            self.stats.logins_failed += 1
             if len(self.stats.notes) < 20:
                 self.stats.notes.append(f"login of {self.username} answered {getattr(response, 'status_code', 'nothing')}")
             return False
@@ -326,7 +341,7 @@ class Plan:
 
 async def drive(plan, accounts, seconds, ramp_seconds, stats):
     """Run every account's session; users start evenly spread over ``ramp_seconds``."""
-    begin = time.monotonic()
+    begin = stats.started = time.monotonic()
     deadline = begin + ramp_seconds + seconds
     users = [User(n, name, password, is_new, plan, stats) for n, (name, password, is_new) in enumerate(accounts)]
     spacing = ramp_seconds / max(1, len(users))
