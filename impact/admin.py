@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -136,7 +137,9 @@ class FacilityInputForm(forms.ModelForm):
 
     def _explain(self, name, error):
         reason = LIMIT_REASONS.get(name)
-        if reason is None or getattr(error, "code", None) not in ("min_value", "max_value"):
+        # Upper bounds keep the model's message: it says why nothing real lies beyond the bound
+        # (impact.engine.bounds); the reasons here explain the lower ones.
+        if reason is None or getattr(error, "code", None) != "min_value":
             return error
         params = error.params or {}
         label = capfirst(self._meta.model._meta.get_field(name).verbose_name)
@@ -166,7 +169,40 @@ class GeneratorEmissionFactorForm(FacilityInputForm):
         return cleaned
 
 
-class AssumptionInline(GenericTabularInline):
+# Largest value a 64-bit signed primary key holds.
+MAX_DATABASE_ID = 2**63 - 1
+
+
+def _lookup_value(field, value):
+    """True when ``value`` is something ``field`` could hold, so querying for it cannot raise."""
+    try:
+        value = field.to_python(value)
+    except (ValidationError, TypeError, ValueError, OverflowError):
+        return False
+    return not isinstance(value, int) or -MAX_DATABASE_ID - 1 <= value <= MAX_DATABASE_ID
+
+
+class CheckedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget shows the chosen row by querying ``pk__in=[the posted value]``;
+    a posted "NaN" or "1e308" raised ValueError there and 20 digits OverflowError (SQLite), so the
+    page answered 500 instead of "Select a valid choice". Only values a key can hold are looked up."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        key = remote.model._meta.get_field(getattr(remote, "field_name", None) or remote.model._meta.pk.name)
+        return super().optgroups(name, [v for v in value if _lookup_value(key, v)], attr)
+
+
+class CheckedAutocompleteMixin:
+    """Use :class:`CheckedAutocompleteSelect` for every autocomplete field of the admin."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class AssumptionInline(CheckedAutocompleteMixin, GenericTabularInline):
     model = Assumption
     extra = 0
     fields = (
@@ -427,7 +463,7 @@ class GeneratorEmissionFactorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assumption)
-class AssumptionAdmin(admin.ModelAdmin):
+class AssumptionAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
     list_display = ("__str__", "facility", "field_name", "low", "high", "status", "source", "same_quantity_as")
     list_filter = ("facility", "status")
     search_fields = ("label", "field_name", "note", "distribution_reason")

@@ -17,12 +17,14 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.deconstruct import deconstructible
 from django.utils.text import capfirst
 
+from impact.engine.bounds import BOUNDS, number
 from impact.engine.inputs import POLLUTANTS
 
 
@@ -59,16 +61,74 @@ def validate_time_zone(value):
         raise ValidationError(f"{value!r} is not an IANA time zone such as America/Chicago.") from None
 
 
+def _placeholders_escaped(text):
+    # Validator messages are %-formatted with the value: a reason's "100 %" is not a placeholder.
+    return text.replace("%", "%%")
+
+
+@deconstructible(path="impact.models.BoundMinValidator")
+class BoundMinValidator(MinValueValidator):
+    """The lower end of a physical bound of impact.engine.bounds, named in migrations by the bound's
+    name only: the numbers and reasons live in that one table, which the engine checks too."""
+
+    def __init__(self, bound_name):
+        self.bound_name = bound_name
+        b = BOUNDS[bound_name]
+        message = f"{capfirst(b.what)} must be greater than or equal to {number(b.low)} ({b.unit})"
+        super().__init__(b.low, _placeholders_escaped(message) + ", not %(show_value)s.")
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.bound_name == other.bound_name
+
+    def __hash__(self):
+        return hash((type(self), self.bound_name))
+
+
+@deconstructible(path="impact.models.BoundMaxValidator")
+class BoundMaxValidator(MaxValueValidator):
+    """The upper end of a physical bound, with the reason nothing real lies beyond it."""
+
+    def __init__(self, bound_name):
+        self.bound_name = bound_name
+        b = BOUNDS[bound_name]
+        message = f"{capfirst(b.what)} must be less than or equal to {number(b.high)} ({b.unit})"
+        reason = _placeholders_escaped(f"{b.why}.")
+        super().__init__(b.high, _placeholders_escaped(message) + ", not %(show_value)s: " + reason)
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.bound_name == other.bound_name
+
+    def __hash__(self):
+        return hash((type(self), self.bound_name))
+
+
+def bounded(bound_name):
+    """The validators of a field holding the quantity ``bound_name`` of impact.engine.bounds."""
+    return [BoundMinValidator(bound_name), BoundMaxValidator(bound_name)]
+
+
+def field_bound(field):
+    """The physical bound a model field is held to, or None."""
+    for validator in field.validators:
+        if isinstance(validator, BoundMaxValidator):
+            return BOUNDS[validator.bound_name]
+    return None
+
+
 def _non_finite_errors(instance, exclude=None):
-    """NaN and infinity pass Min/MaxValueValidator (every comparison with NaN is false), so every
-    float field is checked here: the engine would otherwise compute NaN for every total."""
+    """NaN and infinity pass Min/MaxValueValidator (every comparison with NaN is false), and an
+    infinite float in an integer field makes int() raise OverflowError, so every numeric field is
+    checked here: the engine would otherwise compute NaN for every total."""
     errors = {}
     for field in instance._meta.concrete_fields:
-        if not isinstance(field, models.FloatField) or (exclude and field.name in exclude):
+        numeric = isinstance(field, (models.FloatField, models.IntegerField)) and not field.is_relation
+        if not numeric or (exclude and field.name in exclude):
             continue
         value = getattr(instance, field.attname)
         if isinstance(value, float) and not math.isfinite(value):
-            errors[field.name] = [f"{capfirst(field.verbose_name)} must be a finite number, not {value}."]
+            bound = field_bound(field)
+            within = f" within {bound.describe()}" if bound else ""
+            errors[field.name] = [f"{capfirst(field.verbose_name)} must be a finite number{within}, not {value}."]
     return errors
 
 
@@ -119,7 +179,7 @@ class Facility(FiniteFloatsMixin, models.Model):
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True, help_text="Active facilities get a monthly report drafted.")
     gas_hhv_btu_per_scf = models.FloatField(
-        "gas heating value (Btu/scf, HHV)", default=1026.0, validators=[MinValueValidator(800), MaxValueValidator(1200)]
+        "gas heating value (Btu/scf, HHV)", default=1026.0, validators=bounded("gas_hhv_btu_per_scf")
     )
     # Twelve monthly normal daily lows and highs in °C, January first; empty = constant 20 °C.
     climate_monthly_low_c = models.JSONField(default=list, blank=True)
@@ -142,6 +202,12 @@ class Facility(FiniteFloatsMixin, models.Model):
                 continue
             if not isinstance(values, list) or len(values) != 12 or not all(isinstance(v, (int, float)) for v in values):
                 raise ValidationError({name: "Give twelve numbers in °C, January first, or leave it empty."})
+            temperature = BOUNDS["temperature_c"]
+            outside = [v for v in values if not temperature.contains(v)]
+            if outside:
+                raise ValidationError(
+                    {name: f"{outside[0]} °C is outside {temperature.describe()}: {temperature.why}."}
+                )
         lows, highs = self.climate_monthly_low_c or [], self.climate_monthly_high_c or []
         if bool(lows) != bool(highs):
             raise ValidationError({"climate_monthly_high_c": "Give both monthly lows and highs, or neither."})
@@ -221,6 +287,7 @@ class Assumption(FiniteFloatsMixin, models.Model):
         if not hasattr(target, self.field_name):
             raise ValidationError({"field_name": f"{type(target).__name__} has no field {self.field_name!r}."})
         central = self.central
+        self._clean_bounds(target)
         if self.distribution != self.Distribution.FIXED and (self.low is None or self.high is None):
             raise ValidationError({"low": "A range needs both low and high (or choose 'fixed')."})
         if self.low is not None and self.high is not None:
@@ -234,6 +301,24 @@ class Assumption(FiniteFloatsMixin, models.Model):
             raise ValidationError({"source": "A figure marked S or 2° must cite its source."})
         if self.same_quantity_as_id is not None:
             self._clean_link(central)
+
+    def _clean_bounds(self, target):
+        """A range may not reach beyond the physical bound of the field it varies: the engine draws
+        values from the whole range, and would refuse the run at either end."""
+        try:
+            field = target._meta.get_field(self.field_name)
+        except FieldDoesNotExist:
+            return
+        bound = field_bound(field)
+        if bound is None:
+            return
+        for name in ("low", "high"):
+            value = getattr(self, name)
+            if isinstance(value, (int, float)) and math.isfinite(value) and not bound.contains(value):
+                raise ValidationError(
+                    {name: f"{capfirst(name)} {value:g} lies outside the physical bound of "
+                     f"{field.verbose_name}, {bound.describe()}: {bound.why}."}
+                )
 
     def _clean_link(self, central):
         other = self.same_quantity_as
@@ -279,29 +364,29 @@ class ComputeFleet(FacilityPart):
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="fleets")
     name = models.CharField(max_length=120)
     accelerator_model = models.CharField(max_length=120)
-    accelerator_count = models.PositiveIntegerField("accelerators (count)")
-    tdp_w = models.FloatField("accelerator TDP (W)", validators=[MinValueValidator(0)])
-    idle_w = models.FloatField("accelerator idle power (W)", validators=[MinValueValidator(0)])
+    accelerator_count = models.PositiveIntegerField("accelerators (count)", validators=bounded("accelerator_count"))
+    tdp_w = models.FloatField("accelerator TDP (W)", validators=bounded("tdp_w"))
+    idle_w = models.FloatField("accelerator idle power (W)", validators=bounded("idle_w"))
     # Host: CPUs, memory, fans, NICs and PSU losses of one server, linear in utilisation between
     # idle and maximum; idle = maximum gives a constant overhead ("300 W per server").
     host_idle_w_per_server = models.FloatField(
-        "host power per server at idle (W)", default=0.0, validators=[MinValueValidator(0)]
+        "host power per server at idle (W)", default=0.0, validators=bounded("host_w_per_server")
     )
     host_max_w_per_server = models.FloatField(
-        "host power per server at full load (W)", default=0.0, validators=[MinValueValidator(0)]
+        "host power per server at full load (W)", default=0.0, validators=bounded("host_w_per_server")
     )
     accelerators_per_server = models.PositiveSmallIntegerField(
-        "accelerators per server (count)", default=8, validators=[MinValueValidator(1)]
+        "accelerators per server (count)", default=8, validators=bounded("accelerators_per_server")
     )
     network_storage_share = models.FloatField(
-        "networking and storage (share of server load)", default=0.0, validators=[MinValueValidator(0), MaxValueValidator(1)]
+        "networking and storage (share of server load)", default=0.0, validators=bounded("share_of_load")
     )
     utilisation_kind = models.CharField(max_length=12, choices=Utilisation.choices, default=Utilisation.TRAINING)
     mean_utilisation = models.FloatField(
-        "mean utilisation (fraction)", default=0.8, validators=[MinValueValidator(0), MaxValueValidator(1)]
+        "mean utilisation (fraction)", default=0.8, validators=bounded("utilisation")
     )
     diurnal_amplitude = models.FloatField(
-        "daily swing (fraction of mean)", default=0.25, validators=[MinValueValidator(0), MaxValueValidator(1)]
+        "daily swing (fraction of mean)", default=0.25, validators=bounded("diurnal_amplitude")
     )
     hourly_shape = models.JSONField(default=list, blank=True, help_text="24 or 168 utilisation values (0–1).")
     order = models.PositiveSmallIntegerField(default=0)
@@ -352,13 +437,15 @@ class FleetStage(FacilityPart):
 
     fleet = models.ForeignKey(ComputeFleet, on_delete=models.CASCADE, related_name="stages")
     starts = models.DateTimeField(help_text="From this moment (inclusive) until the next stage starts.")
-    accelerator_count = models.PositiveIntegerField("accelerators energised (count)")
+    accelerator_count = models.PositiveIntegerField(
+        "accelerators energised (count)", validators=bounded("accelerator_count")
+    )
     utilisation_kind = models.CharField(
         max_length=12, choices=ComputeFleet.Utilisation.choices, blank=True, help_text="Empty: the fleet's."
     )
     mean_utilisation = models.FloatField(
         "mean utilisation in this stage (fraction)", null=True, blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(1)], help_text="Empty: the fleet's.",
+        validators=bounded("utilisation"), help_text="Empty: the fleet's.",
     )
     label = models.CharField(max_length=120, blank=True)
     note = models.TextField(blank=True)
@@ -413,12 +500,16 @@ class Cooling(FacilityPart):
 
     facility = models.OneToOneField(Facility, on_delete=models.CASCADE, related_name="cooling")
     description = models.CharField(max_length=200, blank=True)
-    pue_at_reference = models.FloatField("PUE at the reference temperature (ratio)", validators=[MinValueValidator(1)])
-    pue_reference_temp_c = models.FloatField("reference outdoor temperature (°C)", default=20.0)
-    pue_slope_per_degc = models.FloatField(
-        "PUE rise per °C above the reference (per °C)", default=0.0, validators=[MinValueValidator(0)]
+    pue_at_reference = models.FloatField("PUE at the reference temperature (ratio)", validators=bounded("pue"))
+    pue_reference_temp_c = models.FloatField(
+        "reference outdoor temperature (°C)", default=20.0, validators=bounded("temperature_c")
     )
-    wue_l_per_kwh = models.FloatField("water use effectiveness (L/kWh IT)", default=0.0, validators=[MinValueValidator(0)])
+    pue_slope_per_degc = models.FloatField(
+        "PUE rise per °C above the reference (per °C)", default=0.0, validators=bounded("pue_slope_per_degc")
+    )
+    wue_l_per_kwh = models.FloatField(
+        "water use effectiveness (L/kWh IT)", default=0.0, validators=bounded("wue_l_per_kwh")
+    )
 
     class Meta:
         verbose_name_plural = "cooling"
@@ -439,7 +530,7 @@ class GridSupply(FacilityPart):
     facility = models.OneToOneField(Facility, on_delete=models.CASCADE, related_name="grid")
     utility = models.CharField(max_length=200)
     generation_water_l_per_kwh = models.FloatField(
-        "water consumed by power plants (L/kWh)", default=0.0, validators=[MinValueValidator(0)]
+        "water consumed by power plants (L/kWh)", default=0.0, validators=bounded("generation_water_l_per_kwh")
     )
 
     class Meta:
@@ -457,7 +548,7 @@ class GridContract(FacilityPart):
         SIGNED = "signed", "Signed"
 
     grid = models.ForeignKey(GridSupply, on_delete=models.CASCADE, related_name="contracts")
-    capacity_mw = models.FloatField("contracted capacity (MW)", validators=[MinValueValidator(0)])
+    capacity_mw = models.FloatField("contracted capacity (MW)", validators=bounded("capacity_mw"))
     starts = models.DateTimeField(null=True, blank=True, help_text="Empty: since always.")
     ends = models.DateTimeField(null=True, blank=True, help_text="Empty: open-ended.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -489,7 +580,7 @@ class GridEmissionRate(FacilityPart):
     grid = models.ForeignKey(GridSupply, on_delete=models.CASCADE, related_name="emission_rates")
     pollutant = models.CharField(max_length=16, choices=Pollutant.choices)
     basis = models.CharField(max_length=10, choices=Basis.choices, default=Basis.LOCATION)
-    lb_per_mwh = models.FloatField("emission rate (lb/MWh)", validators=[MinValueValidator(0)])
+    lb_per_mwh = models.FloatField("emission rate (lb/MWh)", validators=bounded("grid_rate_lb_per_mwh"))
     vintage = models.CharField(
         max_length=80, blank=True, help_text='Which edition the rate is from, e.g. "eGRID2021" or "TVA 2023".'
     )
@@ -523,19 +614,19 @@ class GeneratorGroup(FacilityPart):
     name = models.CharField(max_length=120)
     model_name = models.CharField(max_length=120, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    unit_count = models.PositiveIntegerField("units (count)")
-    rated_mw = models.FloatField("rated output per unit (MW)", validators=[MinValueValidator(0)])
+    unit_count = models.PositiveIntegerField("units (count)", validators=bounded("unit_count"))
+    rated_mw = models.FloatField("rated output per unit (MW)", validators=bounded("rated_mw"))
     min_load_fraction = models.FloatField(
-        "minimum stable load (fraction of rated)", default=0.3, validators=[MinValueValidator(0), MaxValueValidator(1)]
+        "minimum stable load (fraction of rated)", default=0.3, validators=bounded("load_fraction")
     )
     heat_rate_btu_per_kwh = models.FloatField(
-        "full-load heat rate (Btu/kWh, HHV)", validators=[MinValueValidator(3412.14)]
+        "full-load heat rate (Btu/kWh, HHV)", validators=bounded("heat_rate_btu_per_kwh")
     )
     part_load_heat_rate = models.JSONField(
         default=list, blank=True, help_text="[[load fraction, heat-rate multiplier], …], e.g. [[0.5, 1.15], [1.0, 1.0]]."
     )
     availability = models.FloatField(
-        "availability (fraction of units)", default=1.0, validators=[MinValueValidator(0), MaxValueValidator(1)]
+        "availability (fraction of units)", default=1.0, validators=bounded("availability")
     )
     controls = models.CharField(
         max_length=12, choices=Controls.choices, blank=True, default=Controls.NONE,
@@ -546,7 +637,7 @@ class GeneratorGroup(FacilityPart):
     )
     shaft_to_electric_efficiency = models.FloatField(
         "generator efficiency, shaft to electric (fraction)", default=0.97,
-        validators=[MinValueValidator(0.5), MaxValueValidator(1)],
+        validators=bounded("shaft_to_electric_efficiency"),
         help_text="Converts g/bhp-hr limits (shaft work) to electric output.",
     )
     available_from = models.DateTimeField(null=True, blank=True, help_text="On site and able to run from; empty: always.")
@@ -561,11 +652,14 @@ class GeneratorGroup(FacilityPart):
 
     def clean(self):
         curve = self.part_load_heat_rate or []
+        multiplier = BOUNDS["heat_rate_multiplier"]
         if not isinstance(curve, list) or not all(
-            isinstance(p, (list, tuple)) and len(p) == 2 and 0 < p[0] <= 1 and p[1] > 0 for p in curve
+            isinstance(p, (list, tuple)) and len(p) == 2 and 0 < p[0] <= 1 and multiplier.contains(p[1]) and p[1] > 0
+            for p in curve
         ):
             raise ValidationError(
-                {"part_load_heat_rate": "Give [load fraction (0–1], multiplier (>0)] pairs, e.g. [[0.5, 1.15], [1.0, 1.0]]."}
+                {"part_load_heat_rate": "Give [load fraction (0–1], multiplier (above 0, at most "
+                 f"{number(multiplier.high)})] pairs, e.g. [[0.5, 1.15], [1.0, 1.0]]."}
             )
         if self.available_from and self.available_to and self.available_to <= self.available_from:
             raise ValidationError({"available_to": "The units must leave after they arrive."})
@@ -584,20 +678,22 @@ class GeneratorEmissionFactor(FacilityPart):
 
     generator = models.ForeignKey(GeneratorGroup, on_delete=models.CASCADE, related_name="emission_factors")
     pollutant = models.CharField(max_length=16, choices=Pollutant.choices)
-    lb_per_mmbtu = models.FloatField("uncontrolled factor (lb/MMBtu)", validators=[MinValueValidator(0)])
+    lb_per_mmbtu = models.FloatField(
+        "uncontrolled factor (lb/MMBtu)", validators=bounded("emission_factor_lb_per_mmbtu")
+    )
     controlled_lb_per_mmbtu = models.FloatField(
-        "factor with controls (lb/MMBtu)", null=True, blank=True, validators=[MinValueValidator(0)]
+        "factor with controls (lb/MMBtu)", null=True, blank=True, validators=bounded("emission_factor_lb_per_mmbtu")
     )
     part_load_lb_per_mmbtu = models.FloatField(
-        "factor below 90 % load (lb/MMBtu)", null=True, blank=True, validators=[MinValueValidator(0)],
+        "factor below 90 % load (lb/MMBtu)", null=True, blank=True, validators=bounded("emission_factor_lb_per_mmbtu"),
         help_text="AP-42 §3.2 gives engines a second factor below 90 % of rated load; empty: the factor above applies.",
     )
     limit_g_per_bhp_hr = models.FloatField(
-        "certified or regulatory limit (g/bhp-hr)", null=True, blank=True, validators=[MinValueValidator(0)],
+        "certified or regulatory limit (g/bhp-hr)", null=True, blank=True, validators=bounded("limit_g_per_bhp_hr"),
         help_text="e.g. NSPS JJJJ; when set it replaces the AP-42 factors (converted with the heat rate).",
     )
     startup_lb_per_event = models.FloatField(
-        "mass per unit start (lb/event)", null=True, blank=True, validators=[MinValueValidator(0)],
+        "mass per unit start (lb/event)", null=True, blank=True, validators=bounded("startup_lb_per_event"),
         help_text="Added for every unit start (a startup/shutdown event), where a factor exists.",
     )
 
@@ -623,15 +719,15 @@ class BatteryStorage(FacilityPart):
 
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="batteries")
     name = models.CharField(max_length=120)
-    power_mw = models.FloatField("power, charge or discharge (MW)", validators=[MinValueValidator(0)])
-    energy_mwh = models.FloatField("energy capacity (MWh)", validators=[MinValueValidator(0)])
+    power_mw = models.FloatField("power, charge or discharge (MW)", validators=bounded("battery_power_mw"))
+    energy_mwh = models.FloatField("energy capacity (MWh)", validators=bounded("battery_energy_mwh"))
     round_trip_efficiency = models.FloatField(
-        "round-trip efficiency (fraction)", default=0.9, validators=[MinValueValidator(0), MaxValueValidator(1)]
+        "round-trip efficiency (fraction)", default=0.9, validators=bounded("round_trip_efficiency")
     )
     dispatch_rule = models.CharField(max_length=12, choices=DispatchRule.choices, default=DispatchRule.PEAK_SHAVING)
     initial_state_of_charge = models.FloatField(
         "state of charge at the start of a period (fraction)", default=1.0,
-        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        validators=bounded("state_of_charge"),
     )
     available_from = models.DateTimeField(null=True, blank=True, help_text="In service from; empty: always.")
     available_to = models.DateTimeField(null=True, blank=True, help_text="Out of service from (exclusive); empty: open-ended.")

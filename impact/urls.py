@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from impact import views
+from portal.core import converters  # noqa: F401 (registers <id:…>)
 
 
 class PeriodConverter:
@@ -22,12 +23,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("methods/", views.methods_page, name="methods"),
     path("reports/", views.report_list, name="report-list"),
-    path("reports/<int:pk>/", views.report_by_id, name="report-by-id"),
-    path("reports/runs/<int:pk>/", views.run_detail, name="run"),
-    path("reports/charts/<int:run_id>/<slug:key>.<str:fmt>", views.chart_image, name="chart"),
+    path("reports/<id:pk>/", views.report_by_id, name="report-by-id"),
+    path("reports/runs/<id:pk>/", views.run_detail, name="run"),
+    path("reports/charts/<id:run_id>/<slug:key>.<str:fmt>", views.chart_image, name="chart"),
     path("reports/<slug:facility>/<period:period>/", views.report_version, name="report-latest"),
-    path("reports/<slug:facility>/<period:period>/v<int:number>/", views.report_version, name="report-version"),
-    path("reports/downloads/<int:run_id>.<str:kind>", views.download, name="download"),
+    path("reports/<slug:facility>/<period:period>/v<id:number>/", views.report_version, name="report-version"),
+    path("reports/downloads/<id:run_id>.<str:kind>", views.download, name="download"),
     path("facilities/<slug:slug>/", views.facility_detail, name="facility"),
     path("facilities/<slug:slug>/subscribe/", views.subscribe, name="subscribe"),
     path("subscriptions/<str:token>/confirm/", views.confirm_subscription, name="subscription-confirm"),

@@ -43,6 +43,7 @@ from impact.models import (
     SeriesPoint,
 )
 from impact.periods import PeriodError
+from portal.core.converters import ID_REGEX
 from portal.forums.models import PUBLIC_STATUSES, DocketItem, Meeting, Question
 
 # How long a client should wait before asking again for a run that is still computing.
@@ -150,7 +151,7 @@ def conditional(request, version, build):
 
 class ReadViewSet(ExportMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = ID_REGEX  # at most 18 digits: a longer id is a 404, never a query
 
 
 # --- Facilities and inputs -----------------------------------------------------------------------
@@ -400,7 +401,7 @@ class ReportRunViewSet(ExportMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     filterset_class = filters.ReportRunFilter
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     ordering_fields = ["created_at", "finished_at", "id"]
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = ID_REGEX  # at most 18 digits: a longer id is a 404, never a query
     csv_name = "report-runs"
 
     def get_queryset(self):

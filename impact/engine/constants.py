@@ -51,10 +51,9 @@ GWP_SETS = {
     },
 }
 
-# --- Physical plausibility limits used by validation ------------------------------------------
+# --- Limits used by validation -----------------------------------------------------------------
 
-# No combustion generator converts more than 100 % of fuel heat to electricity.
-MIN_HEAT_RATE_BTU_PER_KWH = BTU_PER_KWH
+# The physical bounds of each facility input (PUE, heat rate, …) live in bounds.py.
 # Guard against runaway memory: 5 M steps is about 9.5 years at 1-minute resolution.
 MAX_STEPS = 5_000_000
 MAX_MONTE_CARLO_SAMPLES = 100_000

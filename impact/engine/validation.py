@@ -9,8 +9,9 @@ from typing import Any
 
 import numpy as np
 
+from .bounds import BOUNDS, number
 from .climate import has_climate
-from .constants import GWP_SETS, MAX_MONTE_CARLO_SAMPLES, MAX_STEPS, MIN_HEAT_RATE_BTU_PER_KWH
+from .constants import GWP_SETS, MAX_MONTE_CARLO_SAMPLES, MAX_STEPS
 from .errors import EngineInputError
 from .inputs import (
     BATTERY_RULES,
@@ -55,6 +56,15 @@ def _number(path: str, value: Any, *, low: float | None = None, high: float | No
     return float(value)
 
 
+def _bounded(path: str, value: Any, name: str, *, low_open: bool = False, what: str = "") -> float:
+    """:func:`_number` within the physical bound ``name`` of impact.engine.bounds (the same limits the
+    model fields' validators use); an upper-bound error says why nothing real lies beyond it."""
+    b = BOUNDS[name]
+    if is_number(value) and math.isfinite(value) and value > b.high:
+        _fail(path, f"{b.what} {value:g} is above the physical bound of {number(b.high)} {b.unit}: {b.why}")
+    return _number(path, value, low=b.low, high=b.high, low_open=low_open, what=what or b.what)
+
+
 def _number_list(path: str, values: Any, low: float, high: float, what: str) -> None:
     """Like :func:`_number` for every entry of a long tuple, vectorised (8,760 hourly values are
     checked once per uncertainty end, so a Python loop would be noticeable)."""
@@ -69,10 +79,10 @@ def _number_list(path: str, values: Any, low: float, high: float, what: str) -> 
     _number(f"{path}.{i}", values[i], low=low, high=high, what=what)
 
 
-def _count(path: str, value: Any, strict_integer: bool) -> None:
+def _count(path: str, value: Any, strict_integer: bool, name: str) -> None:
     if strict_integer and not (is_number(value) and float(value).is_integer()):
         _fail(path, f"count {value!r} must be a whole number")
-    _number(path, value, low=0, what="count")
+    _bounded(path, value, name, what="count")
 
 
 def _aware(path: str, value: Any) -> None:
@@ -125,13 +135,14 @@ def validate_options(options: RunOptions) -> None:
 def _validate_profile(upath: str, profile: Any) -> None:
     if profile.kind not in UTILISATION_KINDS:
         _fail(f"{upath}.kind", f"unknown profile {profile.kind!r} (use one of {', '.join(UTILISATION_KINDS)})")
-    _number(f"{upath}.mean_utilisation", profile.mean_utilisation, low=0, high=1, what="utilisation")
-    _number(f"{upath}.diurnal_amplitude", profile.diurnal_amplitude, low=0, high=1, what="amplitude")
+    _bounded(f"{upath}.mean_utilisation", profile.mean_utilisation, "utilisation")
+    _bounded(f"{upath}.diurnal_amplitude", profile.diurnal_amplitude, "diurnal_amplitude", what="amplitude")
     if profile.kind == "hourly":
         if len(profile.hourly_shape) not in (24, 168):
             _fail(f"{upath}.hourly_shape",
                   f"needs 24 (a day) or 168 (a week) values, got {len(profile.hourly_shape)}")
-        _number_list(f"{upath}.hourly_shape", profile.hourly_shape, 0, 1, "utilisation")
+        _number_list(f"{upath}.hourly_shape", profile.hourly_shape, BOUNDS["utilisation"].low,
+                     BOUNDS["utilisation"].high, "utilisation")
     for i, window in enumerate(profile.planned_downtime):
         if len(window) != 2:
             _fail(f"{upath}.planned_downtime.{i}", "must be a (start, end) pair")
@@ -139,23 +150,23 @@ def _validate_profile(upath: str, profile: Any) -> None:
 
 
 def _validate_fleet(path: str, fleet: FleetInput, period: Period, strict: bool) -> None:
-    _count(f"{path}.accelerator_count", fleet.accelerator_count, strict)
-    tdp = _number(f"{path}.tdp_w", fleet.tdp_w, low=0, low_open=True, what="TDP")
-    idle = _number(f"{path}.idle_w", fleet.idle_w, low=0, what="idle power")
+    _count(f"{path}.accelerator_count", fleet.accelerator_count, strict, "accelerator_count")
+    tdp = _bounded(f"{path}.tdp_w", fleet.tdp_w, "tdp_w", low_open=True, what="TDP")
+    idle = _bounded(f"{path}.idle_w", fleet.idle_w, "idle_w", what="idle power")
     if idle > tdp:
         _fail(f"{path}.idle_w", f"idle power {idle:g} W exceeds TDP {tdp:g} W")
-    host_idle = _number(f"{path}.host_idle_w_per_server", fleet.host_idle_w_per_server, low=0,
-                        what="host idle power")
-    host_max = _number(f"{path}.host_max_w_per_server", fleet.host_max_w_per_server, low=0,
-                       what="host maximum power")
+    host_idle = _bounded(f"{path}.host_idle_w_per_server", fleet.host_idle_w_per_server, "host_w_per_server",
+                         what="host idle power")
+    host_max = _bounded(f"{path}.host_max_w_per_server", fleet.host_max_w_per_server, "host_w_per_server",
+                        what="host maximum power")
     if host_idle > host_max:
         _fail(f"{path}.host_idle_w_per_server",
               f"host idle power {host_idle:g} W exceeds host maximum {host_max:g} W (equal gives a constant overhead)")
     if strict and not (is_number(fleet.accelerators_per_server) and float(fleet.accelerators_per_server).is_integer()):
         _fail(f"{path}.accelerators_per_server", f"{fleet.accelerators_per_server!r} must be a whole number")
-    _number(f"{path}.accelerators_per_server", fleet.accelerators_per_server, low=1, what="accelerators per server")
-    _number(f"{path}.network_storage_share", fleet.network_storage_share, low=0, high=1,
-            what="network/storage share")
+    _bounded(f"{path}.accelerators_per_server", fleet.accelerators_per_server, "accelerators_per_server")
+    _bounded(f"{path}.network_storage_share", fleet.network_storage_share, "share_of_load",
+             what="network/storage share")
     _validate_profile(f"{path}.utilisation", fleet.utilisation)
     if not isinstance(fleet.stages, tuple):
         _fail(f"{path}.stages", "must be a tuple of FleetStage")
@@ -168,7 +179,7 @@ def _validate_fleet(path: str, fleet: FleetInput, period: Period, strict: bool) 
             _fail(f"{spath}.starts", f"stages must start in order; {stage.starts.isoformat()} is not after "
                   f"{previous.isoformat()}")
         previous = stage.starts
-        _count(f"{spath}.accelerator_count", stage.accelerator_count, strict)
+        _count(f"{spath}.accelerator_count", stage.accelerator_count, strict, "accelerator_count")
         largest = max(largest, float(stage.accelerator_count))
         if stage.utilisation is not None:
             _validate_profile(f"{spath}.utilisation", stage.utilisation)
@@ -177,13 +188,13 @@ def _validate_fleet(path: str, fleet: FleetInput, period: Period, strict: bool) 
               f"a stage energises {largest:,.0f} accelerators, more than the fleet's {float(fleet.accelerator_count):,.0f}")
 
 
-def _validate_factors(path: str, factors: Any) -> None:
+def _validate_factors(path: str, factors: Any, name: str = "emission_factor_lb_per_mmbtu") -> None:
     for key, value in factors.items():
         if key not in ALLOWED_GENERATOR_FACTORS:
             if key in GHG_POLLUTANTS:
                 _fail(f"{path}.{key}", f"{key} comes from FuelInput (40 CFR 98 Subpart C), not from AP-42")
             _fail(f"{path}.{key}", f"unknown pollutant {key!r} (use {', '.join(ALLOWED_GENERATOR_FACTORS)})")
-        _number(f"{path}.{key}", value, low=0, what="emission factor")
+        _bounded(f"{path}.{key}", value, name)
 
 
 def _validate_generator(path: str, gen: GeneratorInput, strict: bool) -> None:
@@ -191,16 +202,17 @@ def _validate_generator(path: str, gen: GeneratorInput, strict: bool) -> None:
         _fail(f"{path}.name", "a generator group needs a name")
     if gen.kind not in GENERATOR_KINDS:
         _fail(f"{path}.kind", f"unknown kind {gen.kind!r} (use one of {', '.join(GENERATOR_KINDS)})")
-    _count(f"{path}.unit_count", gen.unit_count, strict)
-    _number(f"{path}.rated_mw", gen.rated_mw, low=0, low_open=True, what="rated power")
-    if not is_number(gen.min_load_fraction) or not 0 <= gen.min_load_fraction <= 1:
+    _count(f"{path}.unit_count", gen.unit_count, strict, "unit_count")
+    _bounded(f"{path}.rated_mw", gen.rated_mw, "rated_mw", low_open=True)
+    load = BOUNDS["load_fraction"]
+    if not is_number(gen.min_load_fraction) or not load.low <= gen.min_load_fraction <= load.high:
         _fail(f"{path}.min_load_fraction",
               f"minimum load {gen.min_load_fraction!r} exceeds rated load (must be 0..1)"
               if is_number(gen.min_load_fraction) and gen.min_load_fraction > 1
               else f"minimum load {gen.min_load_fraction!r} must be 0..1")
-    _number(f"{path}.heat_rate_btu_per_kwh", gen.heat_rate_btu_per_kwh, low=MIN_HEAT_RATE_BTU_PER_KWH,
-            what="heat rate (below 3,412.14 Btu/kWh would be over 100 % efficient)")
-    _number(f"{path}.availability", gen.availability, low=0, high=1, what="availability")
+    _bounded(f"{path}.heat_rate_btu_per_kwh", gen.heat_rate_btu_per_kwh, "heat_rate_btu_per_kwh",
+             what="heat rate (below 3,412.14 Btu/kWh would be over 100 % efficient)")
+    _bounded(f"{path}.availability", gen.availability, "availability")
     _validate_factors(f"{path}.emission_factors_lb_per_mmbtu", gen.emission_factors_lb_per_mmbtu)
     missing = [p for p in REQUIRED_GENERATOR_FACTORS if p not in gen.emission_factors_lb_per_mmbtu]
     if missing:
@@ -212,13 +224,12 @@ def _validate_generator(path: str, gen: GeneratorInput, strict: bool) -> None:
         if key not in REQUIRED_GENERATOR_FACTORS:
             _fail(f"{path}.limit_factors_g_per_bhp_hr.{key}",
                   f"no limit is converted for {key!r} (use {', '.join(REQUIRED_GENERATOR_FACTORS)})")
-        _number(f"{path}.limit_factors_g_per_bhp_hr.{key}", value, low=0, what="limit")
+        _bounded(f"{path}.limit_factors_g_per_bhp_hr.{key}", value, "limit_g_per_bhp_hr")
     for key, value in gen.startup_lb_per_event.items():
         if key not in POLLUTANTS:
             _fail(f"{path}.startup_lb_per_event.{key}", f"unknown pollutant {key!r} (use {', '.join(POLLUTANTS)})")
-        _number(f"{path}.startup_lb_per_event.{key}", value, low=0, what="startup emission")
-    _number(f"{path}.shaft_to_electric_efficiency", gen.shaft_to_electric_efficiency, low=0, high=1,
-            low_open=True, what="shaft-to-electric efficiency")
+        _bounded(f"{path}.startup_lb_per_event.{key}", value, "startup_lb_per_event")
+    _bounded(f"{path}.shaft_to_electric_efficiency", gen.shaft_to_electric_efficiency, "shaft_to_electric_efficiency")
     if gen.controls not in CONTROLS:
         _fail(f"{path}.controls", f"unknown controls {gen.controls!r} (use one of {', '.join(repr(c) for c in CONTROLS)})")
     if gen.controls_from is not None:
@@ -229,7 +240,7 @@ def _validate_generator(path: str, gen: GeneratorInput, strict: bool) -> None:
         if len(point) != 2:
             _fail(ppath, "must be a (load fraction, heat-rate multiplier) pair")
         fraction = _number(f"{ppath}.0", point[0], low=0, high=1, low_open=True, what="load fraction")
-        _number(f"{ppath}.1", point[1], low=0, low_open=True, what="heat-rate multiplier")
+        _bounded(f"{ppath}.1", point[1], "heat_rate_multiplier", low_open=True)
         if fraction <= previous:
             _fail(f"{ppath}.0", "load fractions must increase strictly")
         previous = fraction
@@ -255,20 +266,20 @@ def validate_facility(facility: FacilityInput, period: Period, strict_integers: 
         _validate_fleet(f"fleets.{i}", fleet, period, strict_integers)
 
     cooling = facility.cooling
-    _number("cooling.pue_at_reference", cooling.pue_at_reference, low=1, what="PUE")
-    _number("cooling.pue_reference_temp_c", cooling.pue_reference_temp_c, low=-60, high=60, what="temperature")
-    _number("cooling.pue_slope_per_degc", cooling.pue_slope_per_degc, low=0, what="PUE slope")
-    _number("cooling.wue_l_per_kwh", cooling.wue_l_per_kwh, low=0, what="WUE")
+    _bounded("cooling.pue_at_reference", cooling.pue_at_reference, "pue")
+    _bounded("cooling.pue_reference_temp_c", cooling.pue_reference_temp_c, "temperature_c")
+    _bounded("cooling.pue_slope_per_degc", cooling.pue_slope_per_degc, "pue_slope_per_degc")
+    _bounded("cooling.wue_l_per_kwh", cooling.wue_l_per_kwh, "wue_l_per_kwh")
 
     climate = facility.climate
     if len(climate.monthly_low_c) != len(climate.monthly_high_c) or len(climate.monthly_low_c) not in (0, 12):
         _fail("climate.monthly_low_c", "monthly lows and highs need 12 values each (January first)")
     for m, (low, high) in enumerate(zip(climate.monthly_low_c, climate.monthly_high_c)):
-        _number(f"climate.monthly_low_c.{m}", low, low=-90, high=60, what="temperature")
-        _number(f"climate.monthly_high_c.{m}", high, low=-90, high=60, what="temperature")
+        _bounded(f"climate.monthly_low_c.{m}", low, "temperature_c")
+        _bounded(f"climate.monthly_high_c.{m}", high, "temperature_c")
         if low > high:
             _fail(f"climate.monthly_low_c.{m}", f"low {low:g} °C is above high {high:g} °C")
-    _number("climate.utc_offset_hours", climate.utc_offset_hours, low=-14, high=14, what="UTC offset")
+    _bounded("climate.utc_offset_hours", climate.utc_offset_hours, "utc_offset_hours")
     for name in ("min_hour_local", "max_hour_local"):
         hour = getattr(climate, name)
         if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
@@ -280,24 +291,25 @@ def validate_facility(facility: FacilityInput, period: Period, strict_integers: 
         if len(climate.hourly_temp_c) < needed:
             _fail("climate.hourly_temp_c",
                   f"{len(climate.hourly_temp_c)} hourly values do not cover the period ({needed} hours from its start)")
-        _number_list("climate.hourly_temp_c", climate.hourly_temp_c, -90, 60, "temperature")
+        temperature = BOUNDS["temperature_c"]
+        _number_list("climate.hourly_temp_c", climate.hourly_temp_c, temperature.low, temperature.high, "temperature")
     if cooling.pue_slope_per_degc != 0 and not has_climate(climate):
         _fail("climate", "PUE depends on temperature (slope > 0) but no climate data was given")
 
     grid = facility.grid
     for i, contract in enumerate(grid.contracts):
-        _number(f"grid.contracts.{i}.capacity_mw", contract.capacity_mw, low=0, what="capacity")
+        _bounded(f"grid.contracts.{i}.capacity_mw", contract.capacity_mw, "capacity_mw")
         _window(f"grid.contracts.{i}", contract.starts, contract.ends, "starts", "ends")
     for key, rate in grid.emission_rates_lb_per_mwh.items():
         if key not in POLLUTANTS:
             hint = " (CO2e is derived with the chosen GWP set; give co2, ch4, n2o)" if key == "co2e" else ""
             _fail(f"grid.emission_rates_lb_per_mwh.{key}", f"unknown pollutant {key!r}{hint}")
-        _number(f"grid.emission_rates_lb_per_mwh.{key}", rate, low=0, what="emission rate")
-    _number("grid.generation_water_l_per_kwh", grid.generation_water_l_per_kwh, low=0, what="water intensity")
+        _bounded(f"grid.emission_rates_lb_per_mwh.{key}", rate, "grid_rate_lb_per_mwh")
+    _bounded("grid.generation_water_l_per_kwh", grid.generation_water_l_per_kwh, "generation_water_l_per_kwh")
     for key, rate in grid.market_rates_lb_per_mwh.items():
         if key not in GHG_POLLUTANTS:
             _fail(f"grid.market_rates_lb_per_mwh.{key}", f"market-based rates are for co2, ch4, n2o, not {key!r}")
-        _number(f"grid.market_rates_lb_per_mwh.{key}", rate, low=0, what="emission rate")
+        _bounded(f"grid.market_rates_lb_per_mwh.{key}", rate, "grid_rate_lb_per_mwh")
 
     names: set[str] = set()
     for b, battery in enumerate(facility.batteries):
@@ -316,20 +328,21 @@ def validate_facility(facility: FacilityInput, period: Period, strict_integers: 
         slugs[slug] = i
 
     fuel = facility.fuel
-    _number("fuel.hhv_btu_per_scf", fuel.hhv_btu_per_scf, low=0, low_open=True, what="heating value")
-    for name in ("co2_kg_per_mmbtu", "ch4_kg_per_mmbtu", "n2o_kg_per_mmbtu"):
-        _number(f"fuel.{name}", getattr(fuel, name), low=0, what="emission factor")
+    _bounded("fuel.hhv_btu_per_scf", fuel.hhv_btu_per_scf, "gas_hhv_btu_per_scf")
+    _bounded("fuel.co2_kg_per_mmbtu", fuel.co2_kg_per_mmbtu, "fuel_co2_kg_per_mmbtu")
+    for name in ("ch4_kg_per_mmbtu", "n2o_kg_per_mmbtu"):
+        _bounded(f"fuel.{name}", getattr(fuel, name), "fuel_trace_kg_per_mmbtu")
 
 
 def _validate_battery(path: str, battery: BatteryInput) -> None:
     if not isinstance(battery.name, str) or not battery.name.strip():
         _fail(f"{path}.name", "a battery needs a name")
-    _number(f"{path}.power_mw", battery.power_mw, low=0, low_open=True, what="power")
-    _number(f"{path}.energy_mwh", battery.energy_mwh, low=0, low_open=True, what="energy")
-    _number(f"{path}.round_trip_efficiency", battery.round_trip_efficiency, low=0, high=1, low_open=True,
-            what="round-trip efficiency (a battery cannot give back more than it took)")
-    _number(f"{path}.initial_state_of_charge", battery.initial_state_of_charge, low=0, high=1,
-            what="initial state of charge")
+    _bounded(f"{path}.power_mw", battery.power_mw, "battery_power_mw", low_open=True)
+    _bounded(f"{path}.energy_mwh", battery.energy_mwh, "battery_energy_mwh", low_open=True)
+    _bounded(f"{path}.round_trip_efficiency", battery.round_trip_efficiency, "round_trip_efficiency", low_open=True,
+             what="round-trip efficiency (a battery cannot give back more than it took)")
+    _bounded(f"{path}.initial_state_of_charge", battery.initial_state_of_charge, "state_of_charge",
+             what="initial state of charge")
     if battery.dispatch_rule not in BATTERY_RULES:
         _fail(f"{path}.dispatch_rule", f"unknown rule {battery.dispatch_rule!r} (use one of {', '.join(BATTERY_RULES)})")
     _window(path, battery.available_from, battery.available_to, "available_from", "available_to")
