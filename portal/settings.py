@@ -165,7 +165,10 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------------
 _default_db_url = f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"
 try:
-    DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_db_url, conn_max_age=60)}
+    # Connections are kept for a minute between requests; the health check makes a kept connection
+    # that a database restart broke reconnect on its next use, instead of failing that request.
+    DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_db_url, conn_max_age=60,
+                                                  conn_health_checks=True)}
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
