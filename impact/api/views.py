@@ -269,11 +269,16 @@ class ReportVersionViewSet(ReadViewSet):
         return conditional(request, version, build)
 
 
+# A run's JSON documents (inputs, summary, series layout: ~1 MB together), which a metric row
+# never shows; loading them with each of a page's metrics made most of that page's CPU time.
+RUN_DOCUMENTS = ("run__input_snapshot", "run__summary", "run__series_columns", "run__error")
+
+
 @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
 class ReportMetricViewSet(ReadViewSet):
     """Headline figures: central value with the Monte Carlo P5/P50/P95 range and the unit."""
 
-    queryset = ReportMetric.objects.select_related("run__report__facility", "run__version")
+    queryset = ReportMetric.objects.select_related("run__report__facility", "run__version").defer(*RUN_DOCUMENTS)
     serializer_class = s.MetricSerializer
     filterset_class = filters.ReportMetricFilter
     ordering_fields = ["key", "scenario", "value", "id"]
@@ -470,7 +475,7 @@ class ReportRunViewSet(ExportMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         version = getattr(run, "version", None)
 
         def build():
-            metrics = run.metrics.select_related("run__report__facility", "run__version")
+            metrics = run.metrics.select_related("run__report__facility", "run__version").defer(*RUN_DOCUMENTS)
             return Response(
                 {
                     "id": run.pk,

@@ -156,3 +156,17 @@ def test_a_misspelt_filter_is_a_400_not_every_row(published, api):
     assert response.status_code == 400
     assert "facilty" in response.json()
     assert "facility" in response.json()["facilty"][0]
+
+
+def test_metric_pages_do_not_load_the_runs_json_documents(published, api):
+    # Each metric row names its run; the run's inputs, summary and series layout are never shown,
+    # so they are not read (they made most of a metrics page's CPU time under load).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        body = api.get("/api/v1/report-metrics/", {"version": published.version.pk}).json()
+    assert body["results"] and body["results"][0]["facility"] and body["results"][0]["version"] == published.version.pk
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    for column in ("input_snapshot", "summary", "series_columns"):
+        assert f'"{column}"' not in sql, column
