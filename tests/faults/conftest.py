@@ -8,6 +8,7 @@ environment, as in production; the tests read rows straight from PostgreSQL with
 In CI (CI=true) a missing postgres or redis-server binary fails the run (need_service). Their
 outcome does not depend on the suite's own database, so CI runs them once, in its PostgreSQL
 pass: in the SQLite pass of the whole suite they are deselected (see pytest_collection_modifyitems).
+Every process's log is kept, and its folder printed, when a test fails or FAULTS_KEEP_LOGS=1.
 """
 
 import glob
