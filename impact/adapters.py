@@ -89,7 +89,7 @@ def facility_snapshot(facility):
                 {"pollutant": r.pollutant, "basis": r.basis, "lb_per_mwh": r.lb_per_mwh, "vintage": r.vintage}
                 for r in sorted(rates, key=lambda r: (r.basis, r.pollutant))
             ],
-            "generation_water_l_per_kwh": grid.generation_water_l_per_kwh if grid else 0.0,
+            "generation_water_l_per_kwh": grid.generation_water_l_per_kwh if grid else None,
         },
         "generators": [_generator_data(g) for g in generators],
         "batteries": [_battery_data(b) for b in batteries],
@@ -319,6 +319,11 @@ def _floats(mapping):
     return {k: float(v) for k, v in (mapping or {}).items()}
 
 
+def _optional_float(value):
+    """A number, or None for a figure the facility does not give."""
+    return None if value is None else float(value)
+
+
 def _generator(data):
     return ei.GeneratorInput(
         name=data["name"],
@@ -439,7 +444,7 @@ def engine_facility(snapshot):
             utility=grid["utility"],
             contracts=tuple(_contract(c) for c in grid["contracts"]),
             emission_rates_lb_per_mwh=_floats(grid["emission_rates_lb_per_mwh"]),
-            generation_water_l_per_kwh=float(grid["generation_water_l_per_kwh"]),
+            generation_water_l_per_kwh=_optional_float(grid.get("generation_water_l_per_kwh")),
             market_rates_lb_per_mwh=_floats(grid.get("market_rates_lb_per_mwh")),
         ),
         generators=tuple(_generator(g) for g in data["generators"]),

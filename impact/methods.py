@@ -53,7 +53,7 @@ def report_methods(summary, assumptions):
             "source": assumption.get("source") or method.get("source") or "",
             "source_url": assumption.get("source_url") or "",
             "source_section": assumption.get("source_section") or "",
-            "source_year": assumption.get("source_year") or method.get("source_year") or "",
+            "source_year": assumption.get("source_year") or method.get("source_year") or None,
             "distribution_reason": assumption.get("distribution_reason") or "",
             "low": assumption.get("low"),
             "high": assumption.get("high"),

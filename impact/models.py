@@ -530,7 +530,9 @@ class GridSupply(FacilityPart):
     facility = models.OneToOneField(Facility, on_delete=models.CASCADE, related_name="grid")
     utility = models.CharField(max_length=200)
     generation_water_l_per_kwh = models.FloatField(
-        "water consumed by power plants (L/kWh)", default=0.0, validators=bounded("generation_water_l_per_kwh")
+        "water consumed by power plants (L/kWh)", null=True, blank=True, default=None,
+        validators=bounded("generation_water_l_per_kwh"),
+        help_text="Empty: not estimated. The report then leaves this water out rather than show 0.",
     )
 
     class Meta:

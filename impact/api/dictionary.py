@@ -48,7 +48,8 @@ SERIES_COLUMNS = [
      "fuel_mmbtu divided by the gas heating value (40 CFR 98 Subpart C default 1,026 Btu/scf unless overridden)."),
     ("water_onsite_l", "Water consumed by the site's cooling in the hour.", "L",
      "Water use effectiveness (WUE) in the cooling inputs times the IT energy served."),
-    ("water_generation_l", "Water consumed by power plants to make the grid electricity used.", "L",
+    ("water_generation_l", "Water consumed by power plants to make the grid electricity used; absent when the "
+     "facility gives no rate for it (not estimated).", "L",
      "Grid generation water intensity in the input snapshot."),
     ("utilisation_fraction", "Accelerator utilisation, weighted by TDP.", "fraction (0–1)",
      "Compute fleet utilisation profile in the input snapshot."),

@@ -477,7 +477,7 @@ class AssumptionSnapshotSerializer(serializers.Serializer):
     source = serializers.CharField(help_text="Citation of the source.")
     source_url = serializers.CharField(help_text="Link to the source, where online.")
     source_section = serializers.CharField(allow_null=True, help_text="Section, table or page of the source.")
-    source_year = serializers.CharField(allow_null=True, help_text="Year (vintage) of the source.")
+    source_year = serializers.IntegerField(allow_null=True, help_text="Year (vintage) of the source, e.g. 2021.")
     note = serializers.CharField(help_text="Analyst's note.")
     distribution_reason = serializers.CharField(allow_null=True, help_text="Why the range has the shape it has.")
 
@@ -498,7 +498,7 @@ class MethodSerializer(serializers.Serializer):
     status = serializers.CharField(allow_null=True, help_text="Confidence of the input: S, 2°, U or D.")
     source = serializers.CharField(allow_null=True, help_text="Citation of the source.")
     source_section = serializers.CharField(allow_null=True, help_text="Section of the source.")
-    source_year = serializers.CharField(allow_null=True, help_text="Year (vintage) of the source.")
+    source_year = serializers.IntegerField(allow_null=True, help_text="Year (vintage) of the source, e.g. 2021.")
 
 
 class ReportVersionDetailSerializer(ReportVersionSerializer):

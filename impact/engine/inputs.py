@@ -139,8 +139,9 @@ class GridInput:
     utility: str
     contracts: tuple[GridContract, ...] = ()
     emission_rates_lb_per_mwh: Mapping[str, float] = field(default_factory=dict)
-    # Water consumed by the power plants that make the grid's electricity (optional, separate line).
-    generation_water_l_per_kwh: float = 0.0
+    # Water consumed by the power plants that make the grid's electricity (a separate line). None:
+    # not estimated (no cited figure), so the metric and the column are left out, never shown as 0.
+    generation_water_l_per_kwh: float | None = None
     market_rates_lb_per_mwh: Mapping[str, float] = field(default_factory=dict)
 
 

@@ -98,7 +98,7 @@ def physics_signature(facility: FacilityInput) -> FacilityInput:
         facility,
         name="",
         grid=dataclasses.replace(facility.grid, utility="", emission_rates_lb_per_mwh={},
-                                 generation_water_l_per_kwh=0.0),
+                                 generation_water_l_per_kwh=None),
         cooling=dataclasses.replace(facility.cooling, wue_l_per_kwh=0.0),
         fuel=FuelInput(),
         climate=dataclasses.replace(facility.climate, source=""),

@@ -770,10 +770,11 @@ def totals(sim: Simulation, facility: FacilityInput, tb: TimeBase, gwp: dict[str
         out[f"{p}_total_market_t"] = (onsite_kg[p] + market_kg[p]) / KG_PER_TONNE + 0.0 * demand_mwh
 
     # Water: on-site (cooling) per kWh of served IT energy; generation water per kWh drawn from
-    # the grid.
+    # the grid, when the facility gives a rate (left out, not zero, when it does not).
     out["water_onsite_m3"] = it_mwh * KWH_PER_MWH * per_sample(facility.cooling.wue_l_per_kwh) / LITRES_PER_M3
-    out["water_generation_m3"] = (grid_mwh * KWH_PER_MWH
-                                  * per_sample(facility.grid.generation_water_l_per_kwh) / LITRES_PER_M3)
+    if facility.grid.generation_water_l_per_kwh is not None:
+        out["water_generation_m3"] = (grid_mwh * KWH_PER_MWH
+                                      * per_sample(facility.grid.generation_water_l_per_kwh) / LITRES_PER_M3)
     return out
 
 

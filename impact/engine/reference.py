@@ -360,10 +360,12 @@ def compute_reference_loop(facility: FacilityInput, period: Period,
         tot[f"{p}_total_market_t"] = (onsite_kg[p] + market_kg[p]) / 1000.0
     # MWh × L/kWh = m³ (1,000 kWh per MWh, 1,000 L per m³).
     tot["water_onsite_m3"] = tot["energy_it_mwh"] * facility.cooling.wue_l_per_kwh
-    tot["water_generation_m3"] = grid_mwh * facility.grid.generation_water_l_per_kwh
+    if facility.grid.generation_water_l_per_kwh is not None:
+        tot["water_generation_m3"] = grid_mwh * facility.grid.generation_water_l_per_kwh
     for g in facility.generators:
         tot[f"starts:{g.name}"] = float(starts[g.name])
         tot[f"unit_hours:{g.name}"] = unit_hours[g.name]
-    missing = set(METRIC_LABELS) - set(tot)
+    optional = set() if facility.grid.generation_water_l_per_kwh is not None else {"water_generation_m3"}
+    missing = set(METRIC_LABELS) - set(tot) - optional
     assert not missing, f"reference loop lacks {sorted(missing)}"
     return tot

@@ -61,7 +61,7 @@ class Series:
     fuel_mmbtu: np.ndarray
     fuel_scf: np.ndarray
     water_onsite_l: np.ndarray
-    water_generation_l: np.ndarray
+    water_generation_l: np.ndarray | None  # None: the facility gives no generation-water rate
     generator_mw: dict[str, np.ndarray]
     generator_units_running: dict[str, np.ndarray]
     onsite_kg: dict[str, np.ndarray]
@@ -90,10 +90,12 @@ class Series:
             "pue", "demand_mw", "it_load_mw", "facility_load_mw", "grid_capacity_mw",
             "grid_mw", "onsite_mw", "battery_discharge_mw", "battery_charge_mw", "battery_soc_mwh",
             "surplus_mw", "unserved_mw", "fuel_mmbtu", "fuel_scf",
-            "water_onsite_l", "water_generation_l",
+            "water_onsite_l",
         ):
             value = getattr(self, name)
             cols[name] = value if value is not None else np.zeros(self.n_steps)
+        if self.water_generation_l is not None:  # not estimated is no column, not a column of zeros
+            cols["water_generation_l"] = self.water_generation_l
         cols["utilisation_fraction"] = self.utilisation
         if self.accelerators_energised is not None:
             cols["accelerators_energised"] = self.accelerators_energised

@@ -112,7 +112,8 @@ def _build_series(sim: Simulation, facility: FacilityInput, tb: TimeBase, gwp: d
         fuel_mmbtu=fuel,
         fuel_scf=fuel * BTU_PER_MMBTU / facility.fuel.hhv_btu_per_scf,
         water_onsite_l=sim.it_mw * dt_h * KWH_PER_MWH * facility.cooling.wue_l_per_kwh,
-        water_generation_l=grid_mwh * KWH_PER_MWH * facility.grid.generation_water_l_per_kwh,
+        water_generation_l=(None if facility.grid.generation_water_l_per_kwh is None
+                            else grid_mwh * KWH_PER_MWH * facility.grid.generation_water_l_per_kwh),
         generator_mw={r.gen.name: r.output_mw for r in sim.generators},
         generator_units_running={r.gen.name: r.units for r in sim.generators},
         onsite_kg=onsite_kg,
@@ -394,6 +395,8 @@ def _run_one(name: str, facility: FacilityInput, period: Period, tb: TimeBase, o
     metrics: dict[str, Metric] = {}
     outside = []
     for key, (label, unit) in METRIC_LABELS.items():
+        if key not in tot:  # not estimated for this facility (no power-plant water rate)
+            continue
         if key.startswith("co2e_"):
             # Every CO2e figure names the GWP set it was computed with.
             label = label.replace("(CO2e)", f"(CO2e, {options.gwp_set} GWP100)")

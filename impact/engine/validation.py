@@ -305,7 +305,8 @@ def validate_facility(facility: FacilityInput, period: Period, strict_integers: 
             hint = " (CO2e is derived with the chosen GWP set; give co2, ch4, n2o)" if key == "co2e" else ""
             _fail(f"grid.emission_rates_lb_per_mwh.{key}", f"unknown pollutant {key!r}{hint}")
         _bounded(f"grid.emission_rates_lb_per_mwh.{key}", rate, "grid_rate_lb_per_mwh")
-    _bounded("grid.generation_water_l_per_kwh", grid.generation_water_l_per_kwh, "generation_water_l_per_kwh")
+    if grid.generation_water_l_per_kwh is not None:
+        _bounded("grid.generation_water_l_per_kwh", grid.generation_water_l_per_kwh, "generation_water_l_per_kwh")
     for key, rate in grid.market_rates_lb_per_mwh.items():
         if key not in GHG_POLLUTANTS:
             _fail(f"grid.market_rates_lb_per_mwh.{key}", f"market-based rates are for co2, ch4, n2o, not {key!r}")

@@ -57,7 +57,7 @@ def generator(name: str = "gt", units: int = 1, rated_mw: float = 1.0, min_load:
 
 
 def facility(it_mw: float = 1.0, pue: float = 1.0, grid_mw: float | None = None, contracts=None,
-             generators=(), rates=None, wue: float = 0.0, generation_water: float = 0.0,
+             generators=(), rates=None, wue: float = 0.0, generation_water: float | None = 0.0,
              utilisation: float = 1.0, **changes) -> FacilityInput:
     if contracts is None:
         contracts = (GridContract(grid_mw),) if grid_mw is not None else ()

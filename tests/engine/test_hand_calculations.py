@@ -107,6 +107,17 @@ def test_onsite_water_is_it_kwh_times_wue_and_generation_water_is_a_separate_lin
     assert result.metric("water_generation_m3") == pytest.approx(6.0)
 
 
+def test_power_plant_water_without_a_rate_is_left_out_not_zero():
+    """No cited figure is "not estimated": no metric, no column; a rate of 0 is a figure of 0."""
+    unknown = compute(facility(it_mw=1.0, grid_mw=10.0, wue=0.85, generation_water=None), hours(2)).base
+    assert "water_generation_m3" not in unknown.metrics
+    assert "water_generation_l" not in unknown.series.columns()
+    assert unknown.metric("water_onsite_m3") == pytest.approx(1.7)
+    zero = compute(facility(it_mw=1.0, grid_mw=10.0, generation_water=0.0), hours(2)).base
+    assert zero.metric("water_generation_m3") == 0.0
+    assert list(zero.series.columns()["water_generation_l"]) == [0.0, 0.0]
+
+
 def test_it_load_is_accelerator_idle_plus_dynamic_power_plus_host_idle_plus_dynamic_power():
     f = facility(grid_mw=100.0)
     fl = dataclasses.replace(fleet(), accelerator_count=1000, tdp_w=700.0, idle_w=70.0,

@@ -55,7 +55,8 @@ SERIES = {
 def assert_agree(f, period, options=RunOptions()):
     engine = compute(f, period, options).base
     loop = compute_reference_loop(f, period, options)
-    for key in METRIC_LABELS:
+    assert set(engine.metrics) == set(METRIC_LABELS) & set(loop), "the engine and the loop give the same metrics"
+    for key in engine.metrics:
         assert engine.metric(key) == pytest.approx(loop[key], rel=1e-9, abs=1e-9), key
     for g in engine.generators:
         assert g.starts == pytest.approx(loop[f"starts:{g.name}"]), g.name

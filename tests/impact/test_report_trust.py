@@ -243,3 +243,40 @@ def test_each_source_is_named_once_with_its_section_and_year(computed_run, analy
     assert figures.citation({"source": "EIA", "source_section": "Table 5", "source_year": 2023}) == "EIA, Table 5, 2023"
     assert figures.citation({"source": "EIA, Table 5, 2023", "source_section": "Table 5", "source_year": 2023}) == "EIA, Table 5, 2023"
     assert figures.citation({}) == ""
+
+
+def test_power_plant_water_nobody_estimated_is_left_out_not_reported_as_zero(computed_run, memphis):
+    """Memphis cites no water rate for TVA's plants: the report has no such figure and no column."""
+    assert memphis.grid.generation_water_l_per_kwh is None
+    run = computed_run()
+    assert run.status == "succeeded", run.error
+    assert not ReportMetric.objects.filter(run=run, key="water_generation_m3").exists()
+    assert "water_generation_l" not in run.series_columns
+    assert ReportMetric.objects.filter(run=run, key="water_onsite_m3").exists()
+
+
+def test_the_migration_empties_an_uncited_zero_and_keeps_a_cited_one(transactional_db):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from impact.models import GridSupply
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("impact", "0008_physical_bounds")])
+    executor.loader.build_graph()
+    old = executor.loader.project_state([("impact", "0008_physical_bounds")]).apps
+    OldFacility, OldGrid = old.get_model("impact", "Facility"), old.get_model("impact", "GridSupply")
+    uncited = OldGrid.objects.create(facility=OldFacility.objects.create(name="A", slug="a"), utility="X",
+                                     generation_water_l_per_kwh=0.0)
+    b = OldFacility.objects.create(name="B", slug="b")
+    cited = OldGrid.objects.create(facility=b, utility="Y", generation_water_l_per_kwh=0.0)
+    measured = OldGrid.objects.create(facility=OldFacility.objects.create(name="C", slug="c"), utility="Z",
+                                      generation_water_l_per_kwh=1.9)
+    kind = old.get_model("contenttypes", "ContentType").objects.get_or_create(app_label="impact", model="gridsupply")[0]
+    old.get_model("impact", "Assumption").objects.create(
+        facility=b, content_type_id=kind.pk, object_id=cited.pk, field_name="generation_water_l_per_kwh",
+        status="U", low=0.0, high=0.1)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    values = dict(GridSupply.objects.values_list("utility", "generation_water_l_per_kwh"))
+    assert values == {"X": None, "Y": 0.0, "Z": 1.9}
