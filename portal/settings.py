@@ -351,6 +351,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # While the database is down, one traceback a minute instead of one per request.
+    "filters": {"database_outage": {"()": "portal.core.errors.OneTracebackPerOutage"}},
+    "loggers": {"django.request": {"filters": ["database_outage"]}},
 }
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,8 @@
 """Clean failure pages: a templated 500, a 503 with Retry-After when the database is unreachable
 (JSON under /api/), and a 404 page, all with DEBUG off as in production (issue 11)."""
 
+import logging
+
 import pytest
 from django.db import OperationalError, connection
 from django.test import Client
@@ -86,3 +88,24 @@ def test_an_unknown_api_address_gets_a_json_404(visitor):
     response = visitor.get("/api/v1/no-such-thing/")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.django_db
+def test_an_outage_logs_one_traceback_not_one_per_request(visitor, caplog, monkeypatch):
+    from portal.core.errors import OneTracebackPerOutage
+
+    outage = next(f for f in logging.getLogger("django.request").filters if isinstance(f, OneTracebackPerOutage))
+    monkeypatch.setattr(outage, "_last", None)
+    with caplog.at_level("ERROR", logger="django.request"):
+        statuses = [visitor.get("/boom/database/").status_code for _ in range(20)]
+        assert visitor.get("/boom/bug/").status_code == 500
+    assert statuses == [503] * 20
+    database = [r for r in caplog.records if r.name == "django.request" and r.exc_info and isinstance(r.exc_info[1], OperationalError)]
+    assert len(database) == 1, "the first of the outage, with its traceback"
+    bugs = [r for r in caplog.records if r.name == "django.request" and r.exc_info and not isinstance(r.exc_info[1], OperationalError)]
+    assert len(bugs) == 1, "a real bug is always logged"
+    monkeypatch.setattr(outage, "_last", outage._last - OneTracebackPerOutage.INTERVAL_SECONDS)
+    caplog.clear()
+    with caplog.at_level("ERROR", logger="django.request"):
+        visitor.get("/boom/database/")
+    assert "19 more requests failed on the database" in caplog.records[0].getMessage()

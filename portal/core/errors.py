@@ -4,6 +4,11 @@ The pages are rendered without the request, so no context processor runs (the us
 messages come from the session, which lives in the database that may be the thing that failed).
 """
 
+import logging
+import threading
+import time
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
@@ -32,3 +37,35 @@ def database_unavailable(request):
     )
     response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     return response
+
+
+class OneTracebackPerOutage(logging.Filter):
+    """Keeps django.request from logging the same database traceback for every request of an outage.
+
+    With PostgreSQL down, each request fails alike (the 503 above) and Django logs each one with
+    its traceback: about 330 in 20 s in the fault test. The first of an outage passes, then one
+    a minute saying how many like it were left out; other errors are never touched.
+    """
+
+    INTERVAL_SECONDS = 60
+
+    def __init__(self, name=""):
+        super().__init__(name)
+        self._lock = threading.Lock()
+        self._last = None
+        self._dropped = 0
+
+    def filter(self, record):
+        error = record.exc_info[1] if record.exc_info else None
+        if not isinstance(error, (OperationalError, InterfaceError)):
+            return True
+        now = time.monotonic()
+        with self._lock:
+            if self._last is not None and now - self._last < self.INTERVAL_SECONDS:
+                self._dropped += 1
+                return False
+            dropped, self._dropped, self._last = self._dropped, 0, now
+        if dropped:
+            record.msg = f"{record.msg} ({dropped} more requests failed on the database since the last such log, not logged)"
+        return True
+
