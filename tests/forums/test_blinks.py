@@ -9,9 +9,7 @@ import logging
 from smtplib import SMTPException
 
 import pytest
-import redis
 from django.core import mail
-from django.core.cache import caches
 from django.test import Client
 from kombu.exceptions import OperationalError
 
@@ -20,37 +18,12 @@ from portal.forums.models import Notification, Question
 
 
 QUESTION = {"body": "How many hours did the turbines run last month?", "topic": "energy", "website": ""}
-CACHE_METHODS = ("add", "get", "set", "incr", "decr", "delete", "get_many", "set_many", "touch", "has_key", "get_or_set")
-
-
-@pytest.fixture(autouse=True)
-def fresh_outage(monkeypatch):
-    """Each test starts with the cache believed healthy, so its own outage logs its own warning."""
-    monkeypatch.setattr(ratelimit, "outage", ratelimit._Outage())
-
-
-class Outage:
-    """Switches the default cache off (every call raises as redis-py does) and on again."""
-
-    def __init__(self):
-        self.down = True
-
-    def wrap(self, method):
-        def maybe_refuse(*args, **kwargs):
-            if self.down:
-                raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-            return method(*args, **kwargs)
-
-        return maybe_refuse
 
 
 @pytest.fixture
-def redis_down(monkeypatch):
-    outage = Outage()
-    backend = caches["default"]
-    for name in CACHE_METHODS:
-        monkeypatch.setattr(backend, name, outage.wrap(getattr(backend, name)))
-    return outage
+def redis_down(cache_down):
+    """The default cache refusing every call (tests/conftest.py), under the name these tests use."""
+    return cache_down
 
 
 def ask_as_many_people(make_resident, count, addresses=10):
