@@ -12,6 +12,7 @@ import time
 import traceback
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
@@ -42,12 +43,54 @@ class ReportError(ValueError):
     """A request that cannot be carried out; the message tells the person why."""
 
 
+class NotPermitted(PermissionDenied):
+    """The acting user's role does not give the permission this verb needs (a 403 at the API)."""
+
+
+# The Django permission each staff verb on reports needs (the analyst role has them, see
+# portal/staff/roles.py); the admin, the API and any page check them here, not on their own.
+REQUEST_PERMISSION = "impact.add_reportrun"
+RETRY_PERMISSION = "impact.change_reportrun"
+PUBLISH_PERMISSION = "impact.add_reportversion"
+VERBS = {REQUEST_PERMISSION: "request report runs", RETRY_PERMISSION: "retry report runs",
+         PUBLISH_PERMISSION: "publish reports"}
+
+
+DRAFT_PERMISSION = "impact.view_reportrun"
+
+
+def can_see_drafts(user):
+    """Unpublished runs (drafts, their charts, downloads and diagnostics) are for roles that work on
+    reports; a forum moderator is staff but does not see them."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active
+                and user.is_staff and user.has_perm(DRAFT_PERMISSION))
+
+
+def refusal(user, permission):
+    """Why ``user`` may not do what ``permission`` allows, or "" if they may.
+
+    ``user=None`` is the system itself (the monthly beat task, a management command run by
+    whoever has a shell on the server), which needs no role.
+    """
+    if user is None or (getattr(user, "is_active", False) and user.has_perm(permission)):
+        return ""
+    return f"Your role may not {VERBS.get(permission, permission)}; that needs the {permission} permission (the analyst role)."
+
+
+def require_permission(user, permission):
+    """Raise NotPermitted unless ``user`` may do what ``permission`` allows (see refusal)."""
+    reason = refusal(user, permission)
+    if reason:
+        raise NotPermitted(reason)
+
+
 def request_report(facility, period_text, *, user=None, gwp_set="AR6", samples=None, seed=12345):
     """Record a pending run of ``facility`` over ``period_text`` and enqueue it once committed.
 
     If an identical run (same inputs, period and options) is already pending or running, that
     run is returned instead of a second one. Raises ReportError / PeriodError on bad input.
     """
+    require_permission(user, REQUEST_PERMISSION)
     period = parse_period(period_text)
     if gwp_set not in GWP_SETS:
         raise ReportError(f"Unknown GWP set {gwp_set!r}; choose one of {', '.join(GWP_SETS)}.")
@@ -110,6 +153,7 @@ def retry_run(run, *, user=None):
     A stuck run is one nothing is working on: running with its worker's lease run out, or pending
     with no message delivered. Staff retries start a fresh budget of attempts.
     """
+    require_permission(user, RETRY_PERMISSION)
     run.refresh_from_db()
     if run.status != ReportRun.Status.FAILED and not leases.is_stuck(run):
         return False
@@ -266,6 +310,7 @@ def publish_run(run, *, user=None, changelog="", acknowledgement=""):
     of modelled demand exceeds settings.IMPACT_UNSERVED_PUBLISH_THRESHOLD needs an
     ``acknowledgement``: the analyst's written reason, which the public report shows.
     """
+    require_permission(user, PUBLISH_PERMISSION)
     changelog = (changelog or "").strip()
     acknowledgement = (acknowledgement or "").strip()
     with transaction.atomic():

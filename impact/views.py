@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.syndication.views import Feed
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.feedgenerator import Atom1Feed
@@ -120,6 +121,8 @@ def report_version(request, facility, period, number=None):
 @require_GET
 def run_detail(request, pk):
     """A run as staff see it: progress while it runs, the draft report when it has succeeded."""
+    if not services.can_see_drafts(request.user):
+        raise PermissionDenied("Report runs are for the analyst role.")
     run = get_object_or_404(ReportRun.objects.select_related("report__facility", "requested_by"), pk=pk)
     context = {"run": run, "report": run.report, "facility": run.report.facility, "draft": True}
     if run.status == ReportRun.Status.SUCCEEDED:
@@ -151,7 +154,7 @@ def chart_image(request, run_id, key, fmt):
     chart = get_object_or_404(ReportChart.objects.select_related("run"), run_id=run_id, key=key)
     published = ReportVersion.objects.filter(run_id=run_id).exists()
     staff_only = key in figures.STAFF_CHART_KEYS
-    if (staff_only or not published) and not request.user.is_staff:
+    if (staff_only or not published) and not services.can_see_drafts(request.user):
         raise Http404("No such chart.")
     published = published and not staff_only  # a staff chart is never cached in public
     body = bytes(chart.png if fmt == "png" else chart.svg)
@@ -171,7 +174,7 @@ def _visible_run_or_404(request, run_id):
     """A run the requester may see: published ones for everyone, drafts for staff only."""
     run = get_object_or_404(ReportRun.objects.select_related("report__facility"), pk=run_id)
     version = ReportVersion.objects.filter(run_id=run_id).first()
-    if version is None and not request.user.is_staff:
+    if version is None and not services.can_see_drafts(request.user):
         raise Http404("No such report.")
     return run, version
 

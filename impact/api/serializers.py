@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from impact import figures
-from impact.api.permissions import is_staff
+from impact.api.permissions import sees_drafts
 from impact.models import (
     Assumption,
     BatteryStorage,
@@ -313,7 +313,7 @@ class FacilitySerializer(DescribedModelSerializer):
 def _public_view(context):
     """Whether the request reads as the public does (unserved-demand diagnostics hidden)."""
     request = context.get("request")
-    return not is_staff(getattr(request, "user", None))
+    return not sees_drafts(getattr(request, "user", None))
 
 
 class VersionRefSerializer(DescribedModelSerializer):

@@ -29,7 +29,7 @@ from impact.api import filters as forum_filters
 from impact.api import serializers as s
 from impact.api.bundle import build_bundle, bundle_name
 from impact.api.pagination import SeriesCursorPagination
-from impact.api.permissions import is_staff
+from impact.api.permissions import sees_drafts
 from impact.api.renderers import csv_lines
 from impact.models import (
     Assumption,
@@ -221,7 +221,7 @@ class ReportViewSet(ReadViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if is_staff(self.request.user):
+        if sees_drafts(self.request.user):
             return queryset
         return queryset.filter(versions__isnull=False).distinct()
 
@@ -286,7 +286,7 @@ class ReportMetricViewSet(ReadViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if is_staff(self.request.user):
+        if sees_drafts(self.request.user):
             return queryset
         # Unserved demand is a staff diagnostic; its share is public beside an acknowledgement only
         # (impact.figures.is_public_metric).
@@ -327,7 +327,7 @@ class SeriesPointViewSet(ExportMixin, mixins.ListModelMixin, viewsets.GenericVie
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if is_staff(self.request.user):
+        if sees_drafts(self.request.user):
             return queryset
         return queryset.filter(run__version__isnull=False)
 
@@ -340,7 +340,7 @@ class SeriesPointViewSet(ExportMixin, mixins.ListModelMixin, viewsets.GenericVie
         if version is None and run is None:
             raise ValidationError({"version": ["Give version (a report version id) or run (a run id)."]})
         runs = ReportRun.objects.select_related("version")
-        if not is_staff(self.request.user):
+        if not sees_drafts(self.request.user):
             runs = runs.filter(version__isnull=False)
         if version is not None:
             runs = runs.filter(version__pk=version)
@@ -351,7 +351,7 @@ class SeriesPointViewSet(ExportMixin, mixins.ListModelMixin, viewsets.GenericVie
     def _columns(self, run):
         raw = self.request.query_params.get("columns", "")
         known = list(run.series_columns or [])
-        if not is_staff(self.request.user):
+        if not sees_drafts(self.request.user):
             known = figures.public_series_columns(known)  # demand and unserved power are staff diagnostics
         if not raw.strip():
             return known
@@ -408,10 +408,16 @@ class ReportRunViewSet(ExportMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     ordering_fields = ["created_at", "finished_at", "id"]
     lookup_value_regex = ID_REGEX  # at most 18 digits: a longer id is a 404, never a query
     csv_name = "report-runs"
+    # The role each write needs (checked again by the service, whatever the door).
+    action_permissions = {
+        "create": services.REQUEST_PERMISSION,
+        "publish": services.PUBLISH_PERMISSION,
+        "retry": services.RETRY_PERMISSION,
+    }
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if is_staff(self.request.user):
+        if sees_drafts(self.request.user):
             return queryset
         return queryset.filter(version__isnull=False)
 

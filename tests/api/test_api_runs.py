@@ -1,6 +1,7 @@
 """Staff writes with a token: request a run (202), poll its result (409 + Retry-After), publish, retry."""
 
 import pytest
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from impact import services
@@ -142,3 +143,40 @@ def test_it_exports_runs_as_csv(published, staff_api, csv_rows):
     rows = csv_rows(staff_api.get(RUNS, {"format": "csv"}))
     assert rows[0][:3] == ["id", "url", "result_url"]
     assert len(rows) == 3
+
+
+@pytest.fixture(params=["forum-staff", "moderator"])
+def other_staff_api(request, db):
+    """Staff whose role is the forum, not reports: a token of the forum's staff group or a moderator."""
+    from tests.conftest import make_user
+
+    group = "staff" if request.param == "forum-staff" else "moderator"
+    user = make_user(f"{group}-member", groups=(group,), is_staff=True)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def test_staff_of_other_roles_cannot_request_publish_or_retry_and_see_no_drafts(published, failed_run, other_staff_api):
+    """Issue 12: a forum-staff token published version 2 of a report (201); the role decides, not is_staff."""
+    runs_before = ReportRun.objects.count()
+    response = other_staff_api.post(f"{RUNS}{published.draft.pk}/publish/", {}, format="json")
+    assert response.status_code == 403
+    assert "analyst" in response.json()["detail"]
+    assert not ReportVersion.objects.filter(run=published.draft).exists()
+    assert request_run(other_staff_api, published).status_code == 403
+    assert ReportRun.objects.count() == runs_before
+    assert other_staff_api.post(f"{RUNS}{failed_run.pk}/retry/").status_code == 403
+    failed_run.refresh_from_db()
+    assert failed_run.status == ReportRun.Status.FAILED
+    listed = {r["id"] for r in other_staff_api.get(RUNS, {"page_size": 100}).json()["results"]}
+    assert published.draft.pk not in listed and published.run.pk in listed
+    assert other_staff_api.get(f"{RUNS}{published.draft.pk}/").status_code == 404
+
+
+def test_the_services_refuse_a_role_without_the_permission(published, moderator):
+    with pytest.raises(services.NotPermitted, match="publish reports"):
+        services.publish_run(published.draft, user=moderator)
+    with pytest.raises(services.NotPermitted, match="request report runs"):
+        services.request_report(published.facility, "2024-07", user=moderator)
+    assert not ReportVersion.objects.filter(run=published.draft).exists()

@@ -107,6 +107,18 @@ def test_the_staff_chart_stays_private_after_publication(synthetic_run, analyst,
     assert "demand-vs-served" not in page_of(anonymous, version)
 
 
+def test_a_forum_moderator_sees_no_draft_while_an_analyst_does(synthetic_run, analyst, moderator, login):
+    """Drafts are for the roles that work on reports, not for every staff account (issue 12)."""
+    run = synthetic_run()
+    mod = login(moderator)
+    assert mod.get(f"/reports/runs/{run.pk}/").status_code == 403
+    assert mod.get(f"/reports/charts/{run.pk}/daily-supply.png").status_code == 404
+    assert mod.get(f"/reports/downloads/{run.pk}.csv").status_code == 404
+    ana = login(analyst)
+    assert ana.get(f"/reports/runs/{run.pk}/").status_code == 200
+    assert ana.get(f"/reports/charts/{run.pk}/daily-supply.png").status_code == 200
+
+
 # --- One figure, everywhere ----------------------------------------------------------------------
 
 
