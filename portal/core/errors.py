@@ -48,23 +48,22 @@ class OneTracebackPerOutage(logging.Filter):
     """
 
     INTERVAL_SECONDS = 60
-
-    def __init__(self, name=""):
-        super().__init__(name)
-        self._lock = threading.Lock()
-        self._last = None
-        self._dropped = 0
+    # One outage clock for the process, shared by every instance (logging set up twice makes two).
+    _lock = threading.Lock()
+    _last = None
+    _dropped = 0
 
     def filter(self, record):
         error = record.exc_info[1] if record.exc_info else None
         if not isinstance(error, (OperationalError, InterfaceError)):
             return True
         now = time.monotonic()
-        with self._lock:
-            if self._last is not None and now - self._last < self.INTERVAL_SECONDS:
-                self._dropped += 1
+        cls = type(self)
+        with cls._lock:
+            if cls._last is not None and now - cls._last < cls.INTERVAL_SECONDS:
+                cls._dropped += 1
                 return False
-            dropped, self._dropped, self._last = self._dropped, 0, now
+            dropped, cls._dropped, cls._last = cls._dropped, 0, now
         if dropped:
             record.msg = f"{record.msg} ({dropped} more requests failed on the database since the last such log, not logged)"
         return True
