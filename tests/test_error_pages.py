@@ -111,3 +111,21 @@ def test_an_outage_logs_one_traceback_not_one_per_request(visitor, caplog, monke
     with caplog.at_level("ERROR", logger="django.request"):
         visitor.get("/boom/database/")
     assert "19 more requests failed on the database" in caplog.records[0].getMessage()
+
+
+@pytest.mark.django_db
+def test_logging_set_up_twice_still_logs_the_first_traceback_of_an_outage(visitor, caplog, monkeypatch):
+    """A second copy of the filter (logging configured again) must not drop what the first let through."""
+    from portal.core.errors import OneTracebackPerOutage
+
+    monkeypatch.setattr(OneTracebackPerOutage, "_last", None)
+    extra = OneTracebackPerOutage()
+    logger = logging.getLogger("django.request")
+    logger.addFilter(extra)
+    try:
+        with caplog.at_level("ERROR", logger="django.request"):
+            for _ in range(3):
+                visitor.get("/boom/database/")
+    finally:
+        logger.removeFilter(extra)
+    assert len([r for r in caplog.records if r.name == "django.request"]) == 1

@@ -54,6 +54,14 @@ class OneTracebackPerOutage(logging.Filter):
     _dropped = 0
 
     def filter(self, record):
+        # Logging set up twice (as the schema tests' client does) leaves two of these filters on
+        # the logger: a record is judged once, and the second filter repeats the first's verdict.
+        verdict = getattr(record, "database_outage_verdict", None)
+        if verdict is None:
+            verdict = record.database_outage_verdict = self._judge(record)
+        return verdict
+
+    def _judge(self, record):
         error = record.exc_info[1] if record.exc_info else None
         if not isinstance(error, (OperationalError, InterfaceError)):
             return True
