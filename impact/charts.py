@@ -376,10 +376,10 @@ def scenario_comparison(result):
 
 def report_charts(result, zone, snapshot=None):
     """Every chart of a report, in page order."""
-    from impact.models import Pollutant
+    from impact.engine.labels import POLLUTANT_SYMBOLS
 
     base = result.base
-    labels = {**dict(Pollutant.choices), "co2e": f"CO₂e ({base.gwp_set})"}
+    labels = {**POLLUTANT_SYMBOLS, "co2e": f"CO₂e ({base.gwp_set})"}
     missing = base.checks.get("grid_pollutants_missing", ()) if isinstance(base.checks, dict) else ()
     charts = [
         daily_supply(base.series, zone, base.metrics),

@@ -26,6 +26,7 @@ from django.utils.text import capfirst
 
 from impact.engine.bounds import BOUNDS, number
 from impact.engine.inputs import POLLUTANTS
+from impact.engine.labels import POLLUTANT_SYMBOLS
 
 
 class Confidence(models.TextChoices):
@@ -37,21 +38,8 @@ class Confidence(models.TextChoices):
     DERIVED = "D", "D — derived here from other figures"
 
 
-class Pollutant(models.TextChoices):
-    """The pollutants the engine computes; keys match impact.engine.inputs.POLLUTANTS."""
-
-    CO2 = "co2", "CO₂"
-    CH4 = "ch4", "CH₄"
-    N2O = "n2o", "N₂O"
-    NOX = "nox", "NOₓ"
-    CO = "co", "CO"
-    VOC = "voc", "VOC"
-    PM = "pm", "PM (total, as PM2.5)"
-    SO2 = "so2", "SO₂"
-    FORMALDEHYDE = "formaldehyde", "Formaldehyde"
-
-
-assert tuple(Pollutant.values) == POLLUTANTS, "Pollutant choices must follow the engine's list"
+# The pollutants the engine computes, in its order, named as impact.engine.labels names them.
+Pollutant = models.TextChoices("Pollutant", [(key.upper(), (key, POLLUTANT_SYMBOLS[key])) for key in POLLUTANTS])
 
 
 def validate_time_zone(value):

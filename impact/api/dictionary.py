@@ -8,7 +8,7 @@ every generator group and every pollutant the engine computes.
 
 import re
 
-from impact.models import Pollutant
+from impact.engine.labels import POLLUTANT_SYMBOLS
 
 ENGINE = "Computed by the portal's engine from the run's input snapshot (input_snapshot.json)."
 INPUTS = "The facility inputs in input_snapshot.json; their ranges and sources are in assumptions.csv."
@@ -72,7 +72,7 @@ SERIES_COLUMNS = [
      "Grid energy times the grid emission rates (lb/MWh) cited in the input snapshot."),
 ]
 _COMPILED = [(re.compile(f"^{pattern}$"), meaning, unit, source) for pattern, meaning, unit, source in SERIES_COLUMNS]
-_POLLUTANT_LABELS = dict(Pollutant.choices)
+_POLLUTANT_LABELS = POLLUTANT_SYMBOLS
 
 METRIC_COLUMNS = [
     ("version", "Report version id (see /api/v1/report-versions/).", "", "Portal."),

@@ -4,6 +4,19 @@ from __future__ import annotations
 
 from .inputs import POLLUTANTS
 
+# Short names for tables, charts and form choices (impact.models.Pollutant is built from these).
+POLLUTANT_SYMBOLS = {
+    "co2": "CO₂",
+    "ch4": "CH₄",
+    "n2o": "N₂O",
+    "nox": "NOₓ",
+    "co": "CO",
+    "voc": "VOC",
+    "pm": "PM (total, as PM2.5)",
+    "so2": "SO₂",
+    "formaldehyde": "Formaldehyde",
+}
+
 POLLUTANT_NAMES = {
     "co2": "Carbon dioxide (CO2)",
     "ch4": "Methane (CH4)",
