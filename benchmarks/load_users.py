@@ -4,7 +4,7 @@ Each user has its own client (cookies, CSRF token, session) and its own address 
 as a reverse proxy would pass it on (the server runs with NUM_PROXIES=1). It logs in, then loops
 until the deadline: one action, then a think time. Questions and votes are paced by the user
 itself so that it never asks the forum's limiter for more than FORUM_RATE_LIMITS allows it: the
-limits are fixed windows keyed by time // window (portal/forums/ratelimit.py), so the user counts
+limits are fixed windows keyed by time // window (portal/core/ratelimit.py), so the user counts
 its own posts per window exactly as the server does, and keeps one in hand for a post sent just
 before a window ends and counted just after.
 """

@@ -41,7 +41,7 @@ def cache_down(monkeypatch):
     """Redis unreachable for the whole test (``cache_down.down = False`` brings it back)."""
     from django.core.cache import caches
 
-    from portal.forums import ratelimit
+    from portal.core import ratelimit
 
     monkeypatch.setattr(ratelimit, "outage", ratelimit._Outage())  # this outage logs its own warning
     outage = CacheOutage()

@@ -7,7 +7,7 @@ X-Forwarded-For when NUM_PROXIES is set; a client cannot dodge the limit by send
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
-from portal.forums import ratelimit
+from portal.core import ratelimit
 
 
 class AnonymousThrottle(AnonRateThrottle):

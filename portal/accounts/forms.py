@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from portal.core.forms import VisibleTextField
 from portal.core.text import looks_like_email, skeleton
-from portal.forums.ratelimit import client_ip
+from portal.core.ratelimit import client_ip
 
 from . import throttle
 from .backends import find_user

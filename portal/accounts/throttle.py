@@ -10,7 +10,7 @@ import hashlib
 
 from django.conf import settings
 
-from portal.forums import ratelimit
+from portal.core import ratelimit
 
 # The shared cache, or process memory while it is down (a lockout must never fail a sign-in).
 cache = ratelimit.cache_with_fallback

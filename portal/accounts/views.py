@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
-from portal.forums import ratelimit
+from portal.core import ratelimit
 
 from . import services
 from .forms import AddressPasswordResetForm, ProfileForm, SignUpForm, ThrottledAuthenticationForm

@@ -86,7 +86,7 @@ def needs_review(user):
 
 
 def max_links(user):
-    from .ratelimit import is_new_account
+    from .limits import is_new_account
 
     if is_new_account(user) or needs_review(user):
         return settings.FORUM_MAX_LINKS_NEW

@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.template.response import TemplateResponse
 
-from portal.forums.ratelimit import client_ip
+from portal.core.ratelimit import client_ip
 
 from .models import StaffAction
 

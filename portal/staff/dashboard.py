@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Min, Q
 from django.utils import timezone
 
-from portal.forums import ratelimit
+from portal.core import ratelimit
 
 log = logging.getLogger(__name__)
 

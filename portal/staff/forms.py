@@ -9,7 +9,7 @@ from impact.periods import PeriodError, parse_period
 from impact.services import GWP_SETS
 from portal.accounts import throttle
 from portal.forums.models import Reason
-from portal.forums.ratelimit import client_ip
+from portal.core.ratelimit import client_ip
 
 
 class StaffLoginForm(OTPAdminAuthenticationForm):

@@ -1,7 +1,7 @@
 """With Redis down, signing in and the API still answer, and their limits still hold in the process.
 
 The login lockout and the API's anonymous throttle count in the shared cache. When it fails they
-count in process memory (portal.forums.ratelimit's fallback), log once, and never answer a 500.
+count in process memory (portal.core.ratelimit's fallback), log once, and never answer a 500.
 """
 
 import logging
@@ -15,7 +15,7 @@ from .test_login import PASSWORD, log_in
 
 def test_with_redis_down_a_resident_still_signs_in(cache_down, resident, caplog):
     client = Client(raise_request_exception=False)
-    with caplog.at_level(logging.WARNING, logger="portal.forums.ratelimit"):
+    with caplog.at_level(logging.WARNING, logger="portal.core.ratelimit"):
         response = log_in(client, "rosa", PASSWORD)
     assert response.status_code == 302
     assert client.get("/accounts/profile/").status_code == 200

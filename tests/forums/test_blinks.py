@@ -13,7 +13,8 @@ from django.core import mail
 from django.test import Client
 from kombu.exceptions import OperationalError
 
-from portal.forums import notifications, ratelimit, tasks
+from portal.core import ratelimit
+from portal.forums import notifications, tasks
 from portal.forums.models import Notification, Question
 
 
@@ -38,7 +39,7 @@ def ask_as_many_people(make_resident, count, addresses=10):
 
 
 def test_with_redis_down_200_questions_are_all_stored_and_none_is_a_500(redis_down, make_resident, caplog):
-    with caplog.at_level(logging.WARNING, logger="portal.forums.ratelimit"):
+    with caplog.at_level(logging.WARNING, logger="portal.core.ratelimit"):
         responses = ask_as_many_people(make_resident, 200)
     statuses = [response.status_code for _, response in responses]
     assert statuses.count(302) == 200, f"statuses: { {s: statuses.count(s) for s in set(statuses)} }"
@@ -63,7 +64,7 @@ def test_when_redis_returns_the_limits_count_there_again(redis_down, rf, residen
     request.user = resident
     assert ratelimit.check(request, "vote").allowed
     redis_down.down = False
-    with caplog.at_level(logging.INFO, logger="portal.forums.ratelimit"):
+    with caplog.at_level(logging.INFO, logger="portal.core.ratelimit"):
         assert ratelimit.check(request, "vote").allowed
     assert any("cache is back" in r.getMessage() for r in caplog.records)
     assert ratelimit.outage.since is None

@@ -84,7 +84,7 @@ def test_too_many_flags_get_a_429_that_keeps_the_note(login, make_question, resi
 
 def test_limits_count_in_the_shared_cache_so_another_process_sees_them(resident, limits, rf):
     """Two requests built separately (as two workers would) share one count."""
-    from portal.forums import ratelimit
+    from portal.core import ratelimit
 
     limits("vote", account=(1, 3600))
     for expected in (True, False):
@@ -94,7 +94,7 @@ def test_limits_count_in_the_shared_cache_so_another_process_sees_them(resident,
 
 
 def test_the_client_ip_comes_from_x_forwarded_for_only_behind_a_trusted_proxy(rf, settings):
-    from portal.forums.ratelimit import client_ip
+    from portal.core.ratelimit import client_ip
 
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5")
     settings.NUM_PROXIES = 0
@@ -112,7 +112,7 @@ def test_withdrawing_a_vote_is_never_limited(login, question, another_resident, 
 
 
 def test_an_old_account_without_reviewed_posts_still_counts_as_new(resident, settings):
-    from portal.forums.ratelimit import is_new_account
+    from portal.forums.limits import is_new_account
 
     settings.FORUM_NEW_ACCOUNT_DAYS, settings.FORUM_REVIEW_FIRST_POSTS = 7, 2
     resident.date_joined = resident.date_joined.replace(year=2020)

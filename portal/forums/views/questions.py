@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.accounts import roles
 
-from .. import ratelimit, services
+from .. import limits, services
 from ..forms import AnswerForm, AppealForm, FlagForm, ModerationForm, QuestionForm, ReplyForm
 from ..models import PUBLIC_STATUSES, Flag, Follow, PostStatus, Question, Reply, Topic, Vote
 from ..search import search_questions, similar_questions
@@ -102,7 +102,7 @@ def ask(request):
         context["similar"] = similar_questions(request.POST.get("title", ""))
         context["checked"] = True
         return render(request, "forums/ask.html", context)
-    verdict = ratelimit.check(request, "question")
+    verdict = limits.check(request, "question")
     if not verdict.allowed:
         return limited(request, verdict.message, "forums/ask.html", context)
     if form.is_valid():
@@ -210,7 +210,7 @@ def question_detail(request, pk, slug=""):
 def reply(request, pk):
     question = _get_visible_question(request, pk)
     form = ReplyForm(request.POST)
-    verdict = ratelimit.check(request, "reply")
+    verdict = limits.check(request, "reply")
     if not verdict.allowed:
         context = _detail_context(request, question, reply_form=form, limit_message=verdict.message)
         return render(request, "forums/question_detail.html", context, status=429)
@@ -235,7 +235,7 @@ def vote(request, pk):
     question = _get_visible_question(request, pk)
     undo = request.POST.get("undo") == "1"
     if not undo:
-        verdict = ratelimit.check(request, "vote")
+        verdict = limits.check(request, "vote")
         if not verdict.allowed:
             return limited(request, verdict.message, context={"back_url": question.get_absolute_url()})
     try:
@@ -285,7 +285,7 @@ def flag(request, kind, pk):
     form = FlagForm(request.POST or None)
     context = {"form": form, "post": post, "question": question, "kind": kind}
     if request.method == "POST":
-        verdict = ratelimit.check(request, "flag")
+        verdict = limits.check(request, "flag")
         if not verdict.allowed:
             return limited(request, verdict.message, "forums/flag.html", context)
         if form.is_valid():

@@ -1,4 +1,6 @@
-"""Cache-backed rate limits per account and per IP address.
+"""Cache-backed rate limits per account and per IP address, and the caller's IP address.
+
+Plumbing shared by the forum, sign-up and login, the API throttles and the staff audit log.
 
 Fixed windows counted in django.core.cache: with Redis (production) the counts are shared by
 every web process, so a limit holds across workers; the file cache used on a laptop is shared by
@@ -134,20 +136,6 @@ def hit(scope, ident, limit, window_seconds):
     return _count(cache_with_fallback, key, timeout) <= limit
 
 
-def is_new_account(user):
-    """A young account, or one with fewer reviewed posts than the review threshold, gets tighter limits."""
-    if not getattr(user, "is_authenticated", False):
-        return True
-    if user.is_trusted or user.is_staff:
-        return False
-    age = timezone.now() - user.date_joined
-    if age.days < settings.FORUM_NEW_ACCOUNT_DAYS:
-        return True
-    from .services import needs_review  # services imports this module's callers; import late
-
-    return needs_review(user)
-
-
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool
@@ -164,8 +152,11 @@ def _window_words(seconds):
     return f"{seconds // 60} minutes"
 
 
-def check(request, action):
+def check(request, action, *, new_account=None):
     """Count one ``action`` (signup, question, reply, vote, flag) for the request's account and IP.
+
+    ``new_account(user)`` says whether the account gets the tighter "new_account" limits: that is
+    a feature's policy (the forum's: portal.forums.limits), so the plumbing takes it as an argument.
 
     Every applicable scope is counted, so a refused request still uses up the window: hammering
     does not reset anything. Returns a Verdict whose message tells the person when to try again.
@@ -178,7 +169,7 @@ def check(request, action):
     if user is not None and user.is_authenticated:
         if "account" in limits:
             checks.append(("account", user.pk, limits["account"]))
-        if "new_account" in limits and is_new_account(user):
+        if "new_account" in limits and new_account is not None and new_account(user):
             checks.append(("new_account", user.pk, limits["new_account"]))
     refused = None
     for scope, ident, (limit, window) in checks:
