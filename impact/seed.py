@@ -25,6 +25,8 @@ import zoneinfo
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
+from impact.engine.climate import MEMPHIS_HIGH_F, MEMPHIS_LOW_F
+from impact.engine.constants import fahrenheit_to_celsius
 from impact.models import (
     Assumption,
     BatteryStorage,
@@ -78,10 +80,6 @@ SOURCES = {
     "climate": ("Memphis TN climate normals (monthly daily low/high)", "factors.md §10", "ovogo.com", "", None),
 }
 
-# Monthly normal daily low/high in °F, Jan–Dec (factors.md §10, ovogo.com, 2°).
-MEMPHIS_LOW_F = (32, 35, 42, 51, 59, 68, 71, 71, 63, 53, 44, 34)
-MEMPHIS_HIGH_F = (54, 60, 67, 78, 85, 93, 97, 97, 90, 78, 68, 59)
-
 # 1 g/bhp-hr in lb/MMBtu for the VoltaGrid engines: 1 bhp-hr = 0.7457 kWh of shaft work ×
 # 0.97 shaft-to-electric = 0.7233 kWh electric × 8,200 Btu/kWh = 5,931 Btu of fuel, and
 # 1 g = 1/453.59 lb, so 1 g/bhp-hr = 0.3717 lb/MMBtu (D).
@@ -103,7 +101,8 @@ def _local(year, month, day):
 
 
 def _f_to_c(value):
-    return round((value - 32) * 5 / 9, 2)
+    # The Memphis normals (°F, factors.md §10) live with the engine's climate model; stored in °C.
+    return round(fahrenheit_to_celsius(value), 2)
 
 
 def _sources():
