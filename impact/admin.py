@@ -47,9 +47,7 @@ from impact.models import (
     Source,
 )
 from impact.periods import previous_month
-from portal.staff.audit import record, snapshot
-from portal.staff.forms import AcknowledgementForm, ChangelogForm, ComputeReportForm
-from portal.staff.models import StaffAction
+from impact.forms import AcknowledgementForm, ChangelogForm, ComputeReportForm
 
 # Why a bound holds, said to the analyst who typed a value outside it.
 LIMIT_REASONS = {
@@ -324,7 +322,6 @@ class FacilityAdmin(admin.ModelAdmin):
                 except services.ReportError as exc:
                     self.message_user(request, f"{facility}: {exc}", messages.ERROR)
                     continue
-                record(request.user, StaffAction.Kind.ACTION, run, None, snapshot(run), name="compute report", request=request)
                 self.message_user(request, f"{facility}: run {run.pk} queued for {run.report.period_label}; a worker will compute it.")
             return None
         return TemplateResponse(
@@ -559,8 +556,6 @@ class ReportRunAdmin(ReadOnlyAdmin):
 
     def _published(self, request, run, version, created):
         if created:
-            reason = "\n\n".join(t for t in (version.changelog, version.unserved_acknowledgement) if t)
-            record(request.user, StaffAction.Kind.ADD, version, None, snapshot(version), name="publish", reason=reason, request=request)
             self.message_user(request, f"Run {run.pk} published as {version}.")
         else:
             self.message_user(request, f"Run {run.pk} was already published as {version}; nothing changed.", messages.WARNING)
@@ -653,11 +648,8 @@ class ReportRunAdmin(ReadOnlyAdmin):
     def retry(self, request, queryset):
         queued = 0
         for run in queryset:
-            before = snapshot(run)
             if services.retry_run(run, user=request.user):
                 queued += 1
-                run.refresh_from_db()
-                record(request.user, StaffAction.Kind.ACTION, run, before, snapshot(run), name="retry run", request=request)
         skipped = queryset.count() - queued
         self.message_user(request, f"{queued} failed run(s) queued again.")
         if skipped:

@@ -1,8 +1,13 @@
 """The verbs of the impact side. Views, the API, admin actions, commands and tasks call these.
 
 - :func:`request_report` records a pending run and enqueues it after commit.
+- :func:`retry_run` queues a failed or stuck run again.
 - :func:`execute_run` is what the worker does: claim, compute, draw, save in one transaction.
 - :func:`publish_run` makes a succeeded run the next immutable version of its report.
+
+Each staff verb checks the role's permission here and writes its one audit-log row here
+(portal.audit.log.record), in the same transaction as the change; the door (admin, API, CLI,
+page, system) is the caller's context, so no caller records anything itself.
 """
 
 import datetime as dt
@@ -32,6 +37,8 @@ from impact.models import (
     SubscriptionDelivery,
 )
 from impact.periods import parse_period, previous_month
+from portal.audit import log as audit
+from portal.audit.models import StaffAction
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +132,7 @@ def request_report(facility, period_text, *, user=None, gwp_set="AR6", samples=N
         if active:
             # Never hand back a dead run to wait on: one nothing works on is queued again.
             transaction.on_commit(lambda: leases.revive(active))
+            audit.record(user, StaffAction.Kind.ACTION, active, name="compute report", reason="an identical run was already queued; it is the answer")
             return active
         run = ReportRun.objects.create(
             report=report,
@@ -137,6 +145,7 @@ def request_report(facility, period_text, *, user=None, gwp_set="AR6", samples=N
             seed=seed,
         )
         enqueue_run(run)
+        audit.record(user, StaffAction.Kind.ACTION, run, None, audit.snapshot(run), name="compute report")
     return run
 
 
@@ -157,6 +166,7 @@ def retry_run(run, *, user=None):
     run.refresh_from_db()
     if run.status != ReportRun.Status.FAILED and not leases.is_stuck(run):
         return False
+    before = audit.snapshot(run)
     with transaction.atomic():
         changed = ReportRun.objects.filter(pk=run.pk, status=run.status).update(
             status=ReportRun.Status.PENDING, stage=ReportRun.Stage.QUEUED, error="", started_at=None, finished_at=None,
@@ -164,6 +174,9 @@ def retry_run(run, *, user=None):
         )
         if changed:
             enqueue_run(run)
+            audit.record(user, StaffAction.Kind.ACTION, run, before, audit.snapshot(audit.reread(run)), name="retry run")
+    if changed:
+        run.refresh_from_db()
     return bool(changed)
 
 
@@ -343,6 +356,11 @@ def publish_run(run, *, user=None, changelog="", acknowledgement=""):
         )
         version_id = version.pk
         transaction.on_commit(lambda: _notify_later(version_id))
+        audit.record(
+            user, StaffAction.Kind.ADD, version, None, audit.snapshot(version),
+            name="publish" if version.number == 1 else "publish correction",
+            reason="\n\n".join(t for t in (changelog, acknowledgement) if t),
+        )
     return version, True
 
 

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_celery_beat",
     "portal.core",
+    "portal.audit",
     "portal.accounts",
     "portal.forums",
     "impact",
@@ -139,6 +140,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Marks the request with its door (admin, API, page) for the audit log.
+    "portal.audit.middleware.DoorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.staff.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -322,7 +322,7 @@ def test_an_odd_source_on_an_inline_assumption_is_a_form_error_too(administrator
 
 SEARCHABLE = [
     "impact/source", "impact/facility", "impact/assumption", "impact/reportsubscription", "accounts/user",
-    "forums/question", "forums/reply", "staff/staffaction",
+    "forums/question", "forums/reply", "audit/staffaction",
 ]
 
 

@@ -22,17 +22,17 @@ from portal.forums import admin as forums_admin
 from portal.forums import meetings, services as forum_services
 from portal.forums.models import DocketItem, Meeting, Question
 
-from .audit import record, snapshot
-from .models import StaffAction
+from portal.audit.log import record, snapshot
+from portal.audit.models import StaffAction
 
-CSV_COLUMNS = ("at", "actor", "kind", "name", "model", "object_id", "object", "before", "after", "reason", "ip")
+CSV_COLUMNS = ("at", "actor", "door", "kind", "name", "model", "object_id", "object", "before", "after", "reason", "ip")
 
 
 def _csv_rows(queryset):
     for entry in queryset.select_related("content_type").iterator(chunk_size=500):
         model = f"{entry.content_type.app_label}.{entry.content_type.model}" if entry.content_type else ""
         yield (
-            entry.at.isoformat(), entry.actor_name, entry.kind, entry.name, model, entry.object_id,
+            entry.at.isoformat(), entry.actor_name, entry.door, entry.kind, entry.name, model, entry.object_id,
             entry.object_repr, entry.before, entry.after, entry.reason, entry.ip,
         )
 
@@ -48,8 +48,8 @@ def csv_response(queryset, filename):
 class StaffActionAdmin(admin.ModelAdmin):
     """Read-only for everyone, superusers included: nobody edits history."""
 
-    list_display = ("at", "actor_name", "kind", "name", "content_type", "object_repr", "changes", "ip")
-    list_filter = ("kind", "content_type", ("actor", admin.RelatedOnlyFieldListFilter), "at")
+    list_display = ("at", "actor_name", "door", "kind", "name", "content_type", "object_repr", "changes", "ip")
+    list_filter = ("door", "kind", "content_type", ("actor", admin.RelatedOnlyFieldListFilter), "at")
     search_fields = ("actor_name", "object_repr", "name", "reason", "object_id")
     date_hierarchy = "at"
     actions = ["export_csv"]
@@ -80,7 +80,7 @@ class StaffActionAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("export.csv", self.admin_site.admin_view(self.export_view), name="staff_staffaction_export"),
+            path("export.csv", self.admin_site.admin_view(self.export_view), name="audit_staffaction_export"),
             *super().get_urls(),
         ]
 

@@ -103,8 +103,8 @@ def summary(user):
     if user.has_perm("impact.view_reportrun"):
         data["reports"] = reports_summary()
     data["health"] = service_health()
-    if user.has_perm("staff.view_staffaction"):
-        from .models import StaffAction
+    if user.has_perm("audit.view_staffaction"):
+        from portal.audit.models import StaffAction
 
         data["recent_actions"] = list(StaffAction.objects.select_related("actor")[:8])
     return data

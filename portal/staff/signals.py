@@ -12,8 +12,8 @@ def _is_admin_request(request):
 @receiver(user_logged_in, dispatch_uid="staff-audit-login")
 def audit_login(sender, request, user, **kwargs):
     if _is_admin_request(request):
-        from .audit import record
-        from .models import StaffAction
+        from portal.audit.log import record
+        from portal.audit.models import StaffAction
 
         device = getattr(user, "otp_device", None)
         record(user, StaffAction.Kind.LOGIN, name="admin login", reason=f"verified with {device}" if device else "", request=request)
@@ -22,7 +22,7 @@ def audit_login(sender, request, user, **kwargs):
 @receiver(user_logged_out, dispatch_uid="staff-audit-logout")
 def audit_logout(sender, request, user, **kwargs):
     if user is not None and _is_admin_request(request):
-        from .audit import record
-        from .models import StaffAction
+        from portal.audit.log import record
+        from portal.audit.models import StaffAction
 
         record(user, StaffAction.Kind.LOGOUT, name="admin logout", request=request)

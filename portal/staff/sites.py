@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import path
 from django_otp.admin import OTPAdminSite
 
-from .audit import AuditedAdmin
+from .audited import AuditedAdmin
 from .forms import StaffLoginForm
 
 

@@ -9,9 +9,9 @@ from django.template.response import TemplateResponse
 from portal.forums import services as forum_services
 from portal.forums.models import PostStatus, Question, Reply
 
-from .audit import record, snapshot
+from portal.audit.log import record, snapshot
 from .forms import ModerationForm
-from .models import StaffAction
+from portal.audit.models import StaffAction
 
 QUEUE_LIMIT = 200
 

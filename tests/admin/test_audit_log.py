@@ -5,12 +5,12 @@ import io
 
 from impact.models import Source
 from portal.forums.models import PostStatus
-from portal.staff.audit import record
-from portal.staff.models import StaffAction
+from portal.audit.log import record
+from portal.audit.models import StaffAction
 
 from .test_moderation_console import make_question
 
-LOG = "/admin/staff/staffaction/"
+LOG = "/admin/audit/staffaction/"
 
 
 def rows(response):
@@ -73,9 +73,9 @@ def test_the_filtered_log_exports_as_csv_with_formula_cells_escaped(role_adminis
     response = client.get(f"{LOG}export.csv", {"kind__exact": "add"})
     assert response["Content-Type"].startswith("text/csv")
     table = rows(response)
-    assert table[0][:4] == ["at", "actor", "kind", "name"]
+    assert table[0][:5] == ["at", "actor", "door", "kind", "name"]
     assert len(table) == 2
-    assert table[1][3] == "'=HYPERLINK(\"http://evil\")"
+    assert table[1][4] == "'=HYPERLINK(\"http://evil\")"
     assert table[1][1] == "ana"
     assert StaffAction.objects.filter(kind="export", actor=role_administrator).exists()
 
@@ -85,7 +85,7 @@ def test_selected_entries_export_as_csv_too(role_administrator, staff_client, an
     record(analyst, StaffAction.Kind.ADD, name="left out")
     response = staff_client(role_administrator).post(LOG, {"action": "export_csv", "_selected_action": [entry.pk]})
     table = rows(response)
-    assert [r[3] for r in table[1:]] == ["chosen"]
+    assert [r[4] for r in table[1:]] == ["chosen"]
 
 
 def test_logins_to_the_staff_console_are_logged(analyst, client):

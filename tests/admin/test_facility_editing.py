@@ -109,7 +109,7 @@ def test_a_controlled_factor_above_the_uncontrolled_one_is_refused(analyst, staf
 
 
 def test_a_valid_edit_is_saved_and_logged_with_before_and_after(analyst, staff_client, memphis):
-    from portal.staff.models import StaffAction
+    from portal.audit.models import StaffAction
 
     cooling = memphis.cooling
     old = cooling.wue_l_per_kwh

@@ -9,7 +9,7 @@ from django.utils import timezone
 from impact.models import Facility
 from portal.forums import meetings
 from portal.forums.models import Answer, DocketItem, Flag, Meeting, ModerationAction, PostStatus, Question, Reply
-from portal.staff.models import StaffAction
+from portal.audit.models import StaffAction
 
 from .conftest import make_user
 

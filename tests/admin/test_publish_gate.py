@@ -1,7 +1,7 @@
 """The admin door of the unserved-demand publish gate: refused plainly, published with an acknowledgement."""
 
 from impact.models import ReportVersion
-from portal.staff.models import StaffAction
+from portal.audit.models import StaffAction
 
 RUNS = "/admin/impact/reportrun/"
 ACK = "July 2024 supply is known only from news reports; a grid feed is probably missing from the model."

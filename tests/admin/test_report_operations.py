@@ -5,7 +5,7 @@ from unittest import mock
 import pytest
 
 from impact.models import ReportRun, ReportVersion
-from portal.staff.models import StaffAction
+from portal.audit.models import StaffAction
 
 RUNS = "/admin/impact/reportrun/"
 FACILITIES = "/admin/impact/facility/"
@@ -88,7 +88,8 @@ def test_publish_correction_asks_for_the_changelog_then_publishes_version_2(anal
     version = ReportVersion.objects.get(run=second)
     assert version.number == 2
     assert version.changelog == "Corrected the turbine heat rate to the permit value."
-    assert StaffAction.objects.get(name="publish", object_id=str(version.pk)).reason == version.changelog
+    entry = StaffAction.objects.get(object_id=str(version.pk), content_type__model="reportversion")
+    assert (entry.name, entry.door, entry.reason) == ("publish correction", "admin", version.changelog)
 
 
 def test_a_correction_is_published_one_run_at_a_time(analyst, staff_client, published, computed_run):

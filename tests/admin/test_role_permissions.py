@@ -20,7 +20,7 @@ PAGES = {
         "/admin/django_celery_beat/periodictask/",
     ],
     "administrator": [
-        "/admin/accounts/user/", "/admin/auth/group/", "/admin/staff/staffaction/", "/admin/otp_totp/totpdevice/",
+        "/admin/accounts/user/", "/admin/auth/group/", "/admin/audit/staffaction/", "/admin/otp_totp/totpdevice/",
         "/admin/impact/reportsubscription/",
     ],
 }
@@ -103,7 +103,7 @@ def test_administrators_manage_accounts_and_roles_but_cannot_make_a_superuser(pe
 def test_analysts_and_moderators_cannot_read_the_audit_log_or_accounts(people, staff_client):
     for role in ("moderator", "analyst"):
         client = staff_client(people[role])
-        assert client.get("/admin/staff/staffaction/export.csv").status_code == 403
+        assert client.get("/admin/audit/staffaction/export.csv").status_code == 403
         assert client.get("/admin/accounts/user/").status_code == 403
 
 
@@ -114,5 +114,5 @@ def test_the_forums_staff_group_opens_questions_and_meetings_only(staff_client, 
     client = staff_client(sam)
     for url in ("/admin/forums/question/", "/admin/forums/meeting/"):
         assert client.get(url).status_code == 200, url
-    for url in ("/admin/forums/flag/", "/admin/moderation/", "/admin/impact/facility/", "/admin/accounts/user/", "/admin/staff/staffaction/"):
+    for url in ("/admin/forums/flag/", "/admin/moderation/", "/admin/impact/facility/", "/admin/accounts/user/", "/admin/audit/staffaction/"):
         assert client.get(url).status_code == 403, url

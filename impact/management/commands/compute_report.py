@@ -1,14 +1,18 @@
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from impact import figures, services
 from impact.models import Facility, ReportRun
 from impact.periods import PeriodError
+from portal.audit.commands import StaffCommand
 
 
-class Command(BaseCommand):
-    help = "Queue a report run for a facility through the broker; --wait polls until a worker finishes it."
+class Command(StaffCommand):
+    help = (
+        "Queue a report run for a facility through the broker; --wait polls until a worker finishes it. "
+        "Request and publish are audited as coming from the command line (--as USERNAME acts as that account)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("facility", help="facility slug, e.g. memphis-supercluster")
@@ -32,8 +36,8 @@ class Command(BaseCommand):
             known = ", ".join(Facility.objects.values_list("slug", flat=True)) or "none yet (run load_memphis)"
             raise CommandError(f"No facility {opts['facility']!r}. Known facilities: {known}.") from None
         try:
-            run = services.request_report(facility, opts["period"], gwp_set=opts["gwp"], samples=opts["samples"])
-        except (PeriodError, services.ReportError) as exc:
+            run = services.request_report(facility, opts["period"], user=self.actor, gwp_set=opts["gwp"], samples=opts["samples"])
+        except (PeriodError, services.ReportError, services.NotPermitted) as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"Queued run {run.pk} of {run.report} (input hash {run.input_hash[:12]}).")
         if not (opts["wait"] or opts["publish"]):
@@ -56,9 +60,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  Modelled demand not served (diagnostic): {figures.percent(share)}")
         if opts["publish"]:
             try:
-                version, _ = services.publish_run(run, changelog=opts["changelog"], acknowledgement=opts["acknowledge"])
+                version, _ = services.publish_run(run, user=self.actor, changelog=opts["changelog"], acknowledgement=opts["acknowledge"])
             except services.UnservedDemandError as exc:
                 raise CommandError(f"{exc} Give it with --acknowledge \"…\".") from None
-            except services.PublishError as exc:
+            except (services.PublishError, services.NotPermitted) as exc:
                 raise CommandError(str(exc)) from None
             self.stdout.write(self.style.SUCCESS(f"Published as {version} → {version.get_absolute_url()}"))

@@ -4,9 +4,10 @@ from django.db import migrations
 
 
 def apply_roles(apps, schema_editor):
-    from portal.staff.roles import apply_role_permissions
+    # The live role table names models of later migrations too: grant what exists at this point.
+    from portal.staff.roles import apply_role_permissions_in_migration
 
-    apply_role_permissions(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    apply_role_permissions_in_migration(apps)
 
 
 class Migration(migrations.Migration):
