@@ -91,6 +91,28 @@ def require_permission(user, permission):
         raise NotPermitted(reason)
 
 
+SEED_PERMISSIONS = ("impact.add_facility", "impact.change_facility")
+
+
+def load_seed_facility(*, user=None):
+    """Create or update the cited Memphis facility from impact.seed; returns (facility, created).
+
+    A staff verb like the others (the `load_memphis` command, and `serve` on first start as the
+    system): it needs the analyst's facility permissions and writes one audit row.
+    """
+    from impact.seed import load_memphis
+
+    for permission in SEED_PERMISSIONS:
+        require_permission(user, permission)
+    with transaction.atomic():
+        before = audit.snapshot(Facility.objects.filter(slug="memphis-supercluster").first())
+        facility, created = load_memphis()
+        audit.record(user, StaffAction.Kind.ADD if created else StaffAction.Kind.CHANGE, facility, before,
+                     audit.snapshot(audit.reread(facility)), name="load the Memphis seed",
+                     reason=f"{facility.all_assumptions.count()} cited inputs")
+    return facility, created
+
+
 def request_report(facility, period_text, *, user=None, gwp_set="AR6", samples=None, seed=12345):
     """Record a pending run of ``facility`` over ``period_text`` and enqueue it once committed.
 

@@ -178,3 +178,18 @@ def test_retry_through_the_api_is_one_api_row(analyst, staff_client, failed, qui
 def test_a_retry_of_a_run_that_has_not_failed_writes_nothing(analyst, fresh_run):
     assert services.retry_run(fresh_run, user=analyst) is False
     assert not StaffAction.objects.exists()
+
+
+# --- load the cited facility -------------------------------------------------------------------
+
+
+def test_loading_the_memphis_seed_from_the_command_line_is_one_cli_row(analyst, moderator):
+    call_command("load_memphis")
+    row = only_row()
+    assert (row.door, row.kind, row.name, row.object_repr) == ("cli", "add", "load the Memphis seed", "Memphis Supercluster (xAI Colossus)")
+    call_command("load_memphis", "--as", analyst.username)
+    again = StaffAction.objects.exclude(pk=row.pk).get()
+    assert (again.kind, again.actor) == ("change", analyst)
+    with pytest.raises(CommandError, match="impact.add_facility"):
+        call_command("load_memphis", "--as", moderator.username)
+    assert StaffAction.objects.count() == 2

@@ -1,13 +1,17 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 
-from impact.seed import load_memphis
+from impact import services
+from portal.audit.commands import StaffCommand
 
 
-class Command(BaseCommand):
-    help = "Create or update the Memphis Supercluster facility with cited inputs (safe to run twice)."
+class Command(StaffCommand):
+    help = "Create or update the Memphis Supercluster facility with cited inputs (safe to run twice; audited)."
 
     def handle(self, *args, **options):
-        facility, created = load_memphis()
+        try:
+            facility, created = services.load_seed_facility(user=self.actor)
+        except services.NotPermitted as exc:
+            raise CommandError(str(exc)) from None
         verb = "Created" if created else "Updated"
         count = facility.all_assumptions.count()
         self.stdout.write(self.style.SUCCESS(f"{verb} {facility.name} ({facility.slug}) with {count} cited inputs."))
