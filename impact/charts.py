@@ -4,6 +4,9 @@ Never pyplot: it keeps global state that is unsafe in a server or a worker (matp
 "Embedding in a web application server"). Each chart comes with alt text written from its data
 and the same data as a table, so a screen-reader user or a journalist gets the numbers too.
 Palette: Okabe-Ito, which stays distinguishable with the common colour-vision deficiencies.
+
+Charts draw from the engine's result, the engine's labels and plain arguments (the facility's
+time zone): no model and no database, so the worker can draw a result before anything is saved.
 """
 
 import datetime as dt
@@ -15,6 +18,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, NullLocator
 
+from impact.engine.labels import POLLUTANT_SYMBOLS
 from impact.figures import HEADLINE_KEYS, metric_text, number, percent
 
 matplotlib.rcParams["svg.hashsalt"] = "impact-portal"  # stable SVG ids: same data, same bytes
@@ -376,8 +380,6 @@ def scenario_comparison(result):
 
 def report_charts(result, zone, snapshot=None):
     """Every chart of a report, in page order."""
-    from impact.engine.labels import POLLUTANT_SYMBOLS
-
     base = result.base
     labels = {**POLLUTANT_SYMBOLS, "co2e": f"CO₂e ({base.gwp_set})"}
     missing = base.checks.get("grid_pollutants_missing", ()) if isinstance(base.checks, dict) else ()
