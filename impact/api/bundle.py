@@ -16,8 +16,8 @@ import zipfile
 
 from impact.api.dictionary import ASSUMPTION_COLUMNS, METRIC_COLUMNS, dictionary_rows
 from impact.figures import is_public_metric, public_series_columns
-from impact.api.renderers import csv_lines
 from impact.models import ReportMetric
+from portal.core.csvwriter import csv_lines
 
 ZIP_CHUNK_POINTS = 2000
 

@@ -1,15 +1,10 @@
-"""Serializers of the data export. Fields are listed by name; every field carries a description.
+"""Serializers of the report export. Fields are listed by name; every field carries a description.
 
-Timestamps are ISO 8601 in UTC ("2024-07-01T05:00:00Z") whatever the site's display time zone.
-Model fields without a help text take their verbose name as description, which carries the unit
-("accelerator TDP (W)").
+Timestamps are ISO 8601 in UTC ("2024-07-01T05:00:00Z") whatever the site's display time zone; the
+bases that make it so are in portal.core.api.serializers (the forum's API shares them).
 """
 
-import datetime as dt
-
-from django.db import models
 from django.urls import reverse
-from django.utils.text import capfirst
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -37,44 +32,7 @@ from impact.models import (
     Source,
 )
 from impact.services import GWP_SETS
-from portal.forums.models import PUBLIC_STATUSES, Answer, DocketItem, Meeting, Question
-
-
-class UTCDateTimeField(serializers.DateTimeField):
-    """ISO 8601 in UTC with a Z, never the site's display zone."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("default_timezone", dt.timezone.utc)
-        super().__init__(*args, **kwargs)
-
-
-class DescribedModelSerializer(serializers.ModelSerializer):
-    """A ModelSerializer whose fields all have a description and whose times are UTC."""
-
-    serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        models.DateTimeField: UTCDateTimeField,
-        # Optional links are stored as "" when absent, which is not a valid "uri" in OpenAPI terms.
-        models.URLField: serializers.CharField,
-    }
-
-    def build_field(self, field_name, info, model_class, nested_depth):
-        field_class, kwargs = super().build_field(field_name, info, model_class, nested_depth)
-        if not kwargs.get("help_text"):
-            try:
-                model_field = model_class._meta.get_field(field_name)
-            except Exception:  # a property or method: the subclass describes it
-                model_field = None
-            if model_field is not None:
-                text = getattr(model_field, "help_text", "") or getattr(model_field, "verbose_name", field_name)
-                if field_name == "id":
-                    text = f"Identifier of the {model_class._meta.verbose_name}."
-                kwargs["help_text"] = capfirst(str(text))
-        return field_class, kwargs
-
-
-def absolute(request, path):
-    return request.build_absolute_uri(path) if request is not None else path
+from portal.core.api.serializers import DescribedModelSerializer, UTCDateTimeField, absolute
 
 
 # --- Facilities and their inputs ---------------------------------------------------------------
@@ -654,130 +612,3 @@ class SeriesPointSerializer(serializers.Serializer):
         child=serializers.FloatField(allow_null=True),
         help_text="Column → value for the hour; the unit is the last part of the column name (see the data dictionary).",
     )
-
-
-# --- Forum: public questions, official answers, meetings ------------------------------------------
-
-
-class AnswerSerializer(serializers.ModelSerializer):
-    """The official answer, given by staff."""
-
-    author_name = serializers.CharField(source="author.public_name", read_only=True, help_text="Who answered (public name).")
-    created_at = UTCDateTimeField(read_only=True, help_text="When it was answered (UTC).")
-    revised_at = UTCDateTimeField(read_only=True, allow_null=True, help_text="Last revision (UTC), if revised.")
-
-    class Meta:
-        model = Answer
-        fields = ["body", "body_html", "author_name", "report_version", "created_at", "revised_at"]
-        extra_kwargs = {
-            "body": {"help_text": "The answer in Markdown."},
-            "body_html": {"help_text": "The answer as sanitised HTML."},
-            "report_version": {"help_text": "Report version id the answer relies on, if any."},
-        }
-
-
-class QuestionSerializer(DescribedModelSerializer):
-    """A public question (published, answered or closed) with its official answer."""
-
-    url = serializers.SerializerMethodField(help_text="This question in the API.")
-    page_url = serializers.SerializerMethodField(help_text="The question's page on the forum.")
-    author_name = serializers.CharField(source="author.public_name", read_only=True, help_text="Who asked (public name).")
-    answer = serializers.SerializerMethodField(help_text="The official answer, or null while unanswered.")
-
-    class Meta:
-        model = Question
-        fields = [
-            "id", "url", "page_url", "title", "topic", "status", "body", "body_html", "author_name", "created_at",
-            "published_at", "answered_at", "closed_at", "vote_count", "reply_count", "report_version", "chart_key",
-            "window_start", "window_end", "meeting", "answer",
-        ]
-        extra_kwargs = {
-            "title": {"help_text": "The question in one line."},
-            "topic": {"help_text": "Topic: energy, air, water, noise, traffic, jobs, other."},
-            "status": {"help_text": "published (open), answered or closed."},
-            "body": {"help_text": "Details in Markdown."},
-            "body_html": {"help_text": "Details as sanitised HTML."},
-            "created_at": {"help_text": "When it was asked (UTC)."},
-            "published_at": {"help_text": "When it became public (UTC)."},
-            "answered_at": {"help_text": "When it was answered (UTC)."},
-            "closed_at": {"help_text": "When it was closed (UTC)."},
-            "vote_count": {"help_text": "Residents who have this question too."},
-            "reply_count": {"help_text": "Public replies."},
-            "report_version": {"help_text": "Report version id the question is about, if any."},
-            "chart_key": {"help_text": "Chart of that report the question points at, if any."},
-            "window_start": {"help_text": "First day of the time window asked about (local date)."},
-            "window_end": {"help_text": "Last day of the window, inclusive (local date)."},
-            "meeting": {"help_text": "Meeting id the question was submitted for, if any."},
-        }
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, obj):
-        return absolute(self.context.get("request"), reverse("api:question-detail", args=[obj.pk]))
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_page_url(self, obj):
-        return absolute(self.context.get("request"), obj.get_absolute_url())
-
-    @extend_schema_field(AnswerSerializer(allow_null=True))
-    def get_answer(self, obj):
-        answer = getattr(obj, "answer", None)  # the reverse one-to-one raises AttributeError when absent
-        return AnswerSerializer(answer, context=self.context).data if answer is not None else None
-
-
-class DocketItemSerializer(DescribedModelSerializer):
-    """A question on a meeting's frozen docket and what became of it."""
-
-    question = serializers.SerializerMethodField(help_text="Question id; null if the question is no longer public.")
-    question_title = serializers.SerializerMethodField(help_text="The question; empty if it is no longer public.")
-
-    class Meta:
-        model = DocketItem
-        fields = ["position", "question", "question_title", "votes_at_freeze", "outcome", "outcome_note", "written_answer_due"]
-        extra_kwargs = {
-            "position": {"help_text": "Place on the docket, 1 first (most votes)."},
-            "votes_at_freeze": {"help_text": "Votes when the docket was frozen."},
-            "outcome": {"help_text": "What became of it: pending, answered_live, written_due, out_of_scope, not_reached."},
-            "outcome_note": {"help_text": "What was said, or why it is out of scope."},
-            "written_answer_due": {"help_text": "Date a written answer is due (local date)."},
-        }
-
-    @extend_schema_field(serializers.IntegerField(allow_null=True))
-    def get_question(self, obj):
-        return obj.question_id if obj.question.status in PUBLIC_STATUSES else None
-
-    @extend_schema_field(serializers.CharField())
-    def get_question_title(self, obj):
-        return obj.question.title if obj.question.status in PUBLIC_STATUSES else ""
-
-
-class MeetingSerializer(DescribedModelSerializer):
-    """A public forum meeting with its docket and outcomes."""
-
-    url = serializers.SerializerMethodField(help_text="This meeting in the API.")
-    page_url = serializers.SerializerMethodField(help_text="The meeting's page on the forum.")
-    facility = serializers.SlugRelatedField(slug_field="slug", read_only=True, help_text="Facility slug.")
-    docket = DocketItemSerializer(many=True, read_only=True, help_text="The frozen docket in order; empty before the freeze.")
-
-    class Meta:
-        model = Meeting
-        fields = [
-            "id", "url", "page_url", "facility", "title", "starts_at", "ends_at", "place", "online_url", "agenda",
-            "minutes", "is_cancelled", "docket_frozen_at", "minutes_recorded_at", "docket",
-        ]
-        extra_kwargs = {
-            "title": {"help_text": "Meeting title."},
-            "starts_at": {"help_text": "Start (UTC)."},
-            "ends_at": {"help_text": "End (UTC), if set."},
-            "online_url": {"help_text": "Link to join online; empty if none."},
-            "is_cancelled": {"help_text": "true if the meeting was cancelled."},
-            "docket_frozen_at": {"help_text": "When the docket was frozen (UTC); null before."},
-            "minutes_recorded_at": {"help_text": "When the minutes were recorded (UTC); null before."},
-        }
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, obj):
-        return absolute(self.context.get("request"), reverse("api:meeting-detail", args=[obj.pk]))
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_page_url(self, obj):
-        return absolute(self.context.get("request"), obj.get_absolute_url())

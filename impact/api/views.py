@@ -1,6 +1,6 @@
-"""The data export's ViewSets. Each sets its queryset, serializer and FilterSet; the mixins below
-add what every list shares (CSV streaming, strict ordering) and what published data shares
-(ETag / Last-Modified, so a conditional GET answers 304).
+"""The report export's ViewSets. Each sets its queryset, serializer and FilterSet; what every list
+shares (CSV streaming, strict parameters and ordering) is portal.core.api.views, and what published
+data shares (ETag / Last-Modified, so a conditional GET answers 304) is below.
 
 The public reads published data only: a run is public once it has a ReportVersion. Staff (token
 or session) also see drafts and may request, retry and publish runs through impact.services.
@@ -9,28 +9,24 @@ or session) also see drafts and may request, retry and publish runs through impa
 import hashlib
 
 from django.db.models import Prefetch, Q
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.filters import OrderingFilter
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from impact import figures, filters, services
-from impact.api import filters as forum_filters
 from impact.api import serializers as s
 from impact.api.bundle import build_bundle, bundle_name
 from impact.api.pagination import SeriesCursorPagination
 from impact.api.permissions import sees_drafts
-from impact.api.renderers import csv_lines
 from impact.models import (
     Assumption,
     Facility,
@@ -43,91 +39,12 @@ from impact.models import (
     SeriesPoint,
 )
 from impact.periods import PeriodError
+from portal.core.api.serializers import UTCDateTimeField
+from portal.core.api.views import FORMAT_PARAMETER, ExportMixin, ReadViewSet, StrictOrderingFilter, stream_csv, wants_csv
 from portal.core.converters import ID_REGEX
-from portal.forums.models import PUBLIC_STATUSES, DocketItem, Meeting, Question
 
 # How long a client should wait before asking again for a run that is still computing.
 RETRY_AFTER_SECONDS = 10
-CSV_CHUNK_ROWS = 500
-
-FORMAT_PARAMETER = OpenApiParameter(
-    "format", str, enum=["json", "csv"], required=False,
-    description="json (default) or csv; lists in CSV hold every filtered row, unpaginated (or send Accept: text/csv).",
-)
-
-
-class StrictOrderingFilter(OrderingFilter):
-    """OrderingFilter that answers 400 for a field it cannot order by, instead of ignoring it."""
-
-    ordering_description = "Comma-separated fields to order by; prefix - for descending."
-
-    def get_ordering(self, request, queryset, view):
-        raw = request.query_params.get(self.ordering_param)
-        if raw:
-            allowed = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
-            wanted = [term.strip() for term in raw.split(",") if term.strip()]
-            unknown = [term for term in wanted if term.lstrip("-") not in allowed]
-            if unknown:
-                raise ValidationError(
-                    {self.ordering_param: [f"Cannot order by {', '.join(unknown)}; choose from {', '.join(sorted(allowed))}."]}
-                )
-        return super().get_ordering(request, queryset, view)
-
-
-def wants_csv(request):
-    renderer = getattr(request, "accepted_renderer", None)
-    return renderer is not None and getattr(renderer, "format", None) == "csv"
-
-
-def stream_csv(header, rows, filename):
-    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
-
-
-class ExportMixin:
-    """JSON pages by default; ``format=csv`` streams every filtered row. Errors are always JSON."""
-
-    csv_name = "export"
-
-    def check_parameters(self, request):
-        """A misspelt filter must not quietly return everything: unknown parameters are a 400."""
-        allowed = {"format"}
-        if getattr(self, "filterset_class", None) is not None:
-            allowed |= set(self.filterset_class.base_filters)
-        if any(issubclass(backend, OrderingFilter) for backend in self.filter_backends):
-            allowed.add("ordering")
-        paginator = self.paginator
-        for name in ("page_query_param", "page_size_query_param", "cursor_query_param"):
-            if getattr(paginator, name, None):
-                allowed.add(getattr(paginator, name))
-        unknown = sorted(set(request.query_params) - allowed)
-        if unknown:
-            hint = f"Unknown parameter; this list takes {', '.join(sorted(allowed))}."
-            raise ValidationError({name: [hint] for name in unknown})
-
-    def list(self, request, *args, **kwargs):
-        self.check_parameters(request)
-        if not wants_csv(request):
-            return super().list(request, *args, **kwargs)
-        queryset = self.filter_queryset(self.get_queryset())
-        serializer_class = self.get_serializer_class()
-        context = self.get_serializer_context()
-        header = list(serializer_class(context=context).fields)
-
-        def rows():
-            for obj in queryset.iterator(chunk_size=CSV_CHUNK_ROWS):
-                data = serializer_class(obj, context=context).data
-                yield [data.get(name) for name in header]
-
-        return stream_csv(header, rows(), self.csv_name)
-
-    def handle_exception(self, exc):
-        # A CSV client still gets a readable error: JSON with the parameter named.
-        if wants_csv(self.request):
-            self.request.accepted_renderer = JSONRenderer()
-            self.request.accepted_media_type = JSONRenderer.media_type
-        return super().handle_exception(exc)
 
 
 def published_validators(request, version):
@@ -147,11 +64,6 @@ def conditional(request, version, build):
     response["Cache-Control"] = "public, max-age=3600"
     patch_vary_headers(response, ["Accept"])
     return response
-
-
-class ReadViewSet(ExportMixin, viewsets.ReadOnlyModelViewSet):
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
-    lookup_value_regex = ID_REGEX  # at most 18 digits: a longer id is a 404, never a query
 
 
 # --- Facilities and inputs -----------------------------------------------------------------------
@@ -179,6 +91,7 @@ class FacilityViewSet(ReadViewSet):
     ordering_fields = ["name", "slug", "updated_at"]
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    lookup_description = "Facility slug, e.g. memphis-supercluster."
     csv_name = "facilities"
 
 
@@ -384,7 +297,7 @@ class SeriesPointViewSet(ExportMixin, mixins.ListModelMixin, viewsets.GenericVie
                 return stream_csv(["timestamp_utc", *self.columns], rows, f"series-run-{run.pk}")
             page = self.paginate_queryset(queryset)
             data = [
-                {"timestamp_utc": s.UTCDateTimeField().to_representation(p.timestamp),
+                {"timestamp_utc": UTCDateTimeField().to_representation(p.timestamp),
                  "values": {c: p.values.get(c) for c in self.columns}}
                 for p in page
             ]
@@ -537,30 +450,3 @@ class ReportRunViewSet(ExportMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         run.refresh_from_db()
         body = self._links(run)
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
-
-
-# --- Forum ---------------------------------------------------------------------------------------------
-
-
-@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
-class QuestionViewSet(ReadViewSet):
-    """Public questions (published, answered, closed) with their official answers; never pending or hidden ones."""
-
-    queryset = Question.objects.filter(status__in=PUBLIC_STATUSES).select_related("author", "answer__author")
-    serializer_class = s.QuestionSerializer
-    filterset_class = forum_filters.QuestionFilter
-    ordering_fields = ["created_at", "vote_count", "answered_at"]
-    csv_name = "questions"
-
-
-@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
-class MeetingViewSet(ReadViewSet):
-    """Public forum meetings with their docket and the outcome of each question."""
-
-    queryset = Meeting.objects.select_related("facility").prefetch_related(
-        Prefetch("docket", queryset=DocketItem.objects.select_related("question").order_by("position"))
-    )
-    serializer_class = s.MeetingSerializer
-    filterset_class = forum_filters.MeetingFilter
-    ordering_fields = ["starts_at"]
-    csv_name = "meetings"

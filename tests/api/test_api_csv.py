@@ -2,7 +2,8 @@
 
 import pytest
 
-from impact.api.renderers import CSVRenderer, csv_cell, csv_text
+from portal.core.api.renderers import CSVRenderer
+from portal.core.csvwriter import csv_cell, csv_text
 
 
 @pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])

@@ -1,13 +1,12 @@
 """FilterSets for the forum's models, served by /api/v1/questions/ and /api/v1/meetings/.
 
-They live here because portal/forums is its own app; its HTML lists can import them to filter
-alike (one FilterSet per model). The impact models' FilterSets are in impact/filters.py.
+The forum's HTML lists can import them to filter alike (one FilterSet per model).
 """
 
 import django_filters as filters
 from django.utils import timezone
 
-from impact.filters import IdFilter, UTCDateTimeFilter
+from portal.core.filters import IdFilter, UTCDateTimeFilter
 from portal.forums.models import PUBLIC_STATUSES, Meeting, Question, Topic
 
 PUBLIC_STATUS_CHOICES = [(s.value, s.label) for s in PUBLIC_STATUSES]
