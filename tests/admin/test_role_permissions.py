@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 
 from portal.forums import services as forum_services
 from portal.forums.models import PostStatus, Question
-from portal.staff.roles import ROLE_PERMISSIONS, codenames
+from portal.accounts.roles import ROLE_PERMISSIONS, codenames
 
 # Change lists by the role that needs them.
 PAGES = {

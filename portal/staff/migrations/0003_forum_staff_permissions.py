@@ -5,7 +5,7 @@ from django.db import migrations
 
 def apply_roles(apps, schema_editor):
     # The live role table names models of later migrations too: grant what exists at this point.
-    from portal.staff.roles import apply_role_permissions_in_migration
+    from portal.accounts.roles import apply_role_permissions_in_migration
 
     apply_role_permissions_in_migration(apps)
 

@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def apply_roles(apps, schema_editor):
-    from portal.staff.roles import apply_role_permissions_in_migration
+    from portal.accounts.roles import apply_role_permissions_in_migration
 
     apply_role_permissions_in_migration(apps)
 
