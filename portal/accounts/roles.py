@@ -1,16 +1,19 @@
 """Roles: who may do what, in one place. A role is a Django group; what it may do is the group's
-Django permissions, set from the table below by data migrations.
+Django permissions, set from the table below by data migrations. Code asks permissions
+(``user.has_perm``), never group names: the helpers at the end say which permission each verb needs.
 
 resident       anyone who signed up; may ask, reply, vote, follow and flag
-moderator      the forum: questions, replies, flags, appeals (fields of questions and replies),
-               meetings and their dockets
-staff          the forum's "staff" group: answers questions officially and records meeting
-               minutes and outcomes, so it sees questions and meetings
+moderator      the forum: approves, hides, rejects and restores posts, handles flags and appeals,
+               closes and reopens questions; in the admin, questions, replies, flags, meetings
+               and their dockets
+staff          the forum's "staff" group: all of the moderator's, plus official answers and
+               meeting minutes and outcomes; cancels meetings
 analyst        the facility model (facilities, parts, sources, assumptions, scenarios), reports:
                compute = add a run, retry = change a run, publish = add a version; their downloads;
-               and the monthly report schedule (celery beat)
+               and the monthly report schedule (celery beat). In the forum, as staff do: official
+               answers, minutes and outcomes, closing questions (no moderation)
 administrator  accounts, groups (roles), API tokens, two-factor devices, the staff audit log, and
-               residents' report alerts (view and remove)
+               residents' report alerts (view and remove). In the forum, what staff may do.
 
 Superusers may do everything. The data migrations staff.0002 … apply the table;
 apply_role_permissions() is safe to run again (it sets each group's permissions to exactly this
@@ -25,16 +28,14 @@ ADMINISTRATOR = "administrator"
 ALL_ROLES = (RESIDENT, MODERATOR, STAFF)
 FORUM_STAFF = STAFF
 
-# Groups created elsewhere in the project whose members act as staff in the forum.
-STAFF_GROUPS = (STAFF, ANALYST, ADMINISTRATOR)
-MODERATOR_GROUPS = (MODERATOR, STAFF, ADMINISTRATOR)
-
+# A model's verbs: Django's four (view_question, …) or the codename of a permission the model
+# declares in its Meta (moderate_post, …).
 CRUD = ("view", "add", "change", "delete")
 
 ROLE_PERMISSIONS = {
     MODERATOR: {
         "forums": {
-            "question": ("view", "change"),
+            "question": ("view", "change", "moderate_post", "close_question"),
             "reply": ("view", "change"),
             "flag": ("view", "change"),
             "answer": ("view",),
@@ -60,6 +61,8 @@ ROLE_PERMISSIONS = {
         },
         # The monthly report schedule (celery beat) is the analysts' to edit.
         "django_celery_beat": {"periodictask": ("view", "change"), "crontabschedule": ("view", "add", "change")},
+        # Analysts count as forum staff on the site (no admin pages of the forum).
+        "forums": {"question": ("close_question", "answer_question"), "meeting": ("record_meeting_outcomes", "cancel_meeting")},
     },
     ADMINISTRATOR: {
         "accounts": {"user": CRUD},
@@ -69,13 +72,18 @@ ROLE_PERMISSIONS = {
         "audit": {"staffaction": ("view",)},
         # Residents' report alerts are personal data: administrators may see and remove them.
         "impact": {"reportsubscription": ("view", "delete")},
+        # On the forum's pages administrators do what forum staff do and moderate.
+        "forums": {
+            "question": ("moderate_post", "close_question", "answer_question"),
+            "meeting": ("record_meeting_outcomes", "cancel_meeting"),
+        },
     },
     FORUM_STAFF: {
         "forums": {
-            "question": ("view", "change"),
+            "question": ("view", "change", "moderate_post", "close_question", "answer_question"),
             "reply": ("view",),
             "answer": ("view",),
-            "meeting": CRUD[:3],
+            "meeting": (*CRUD[:3], "record_meeting_outcomes", "cancel_meeting"),
             "docketitem": ("view", "change"),
         },
     },
@@ -83,9 +91,9 @@ ROLE_PERMISSIONS = {
 
 
 def codenames(role):
-    """(app_label, codename) pairs of a role, e.g. ("impact", "add_reportrun")."""
+    """(app_label, codename) pairs of a role, e.g. ("impact", "add_reportrun"), ("forums", "moderate_post")."""
     return [
-        (app_label, f"{verb}_{model}")
+        (app_label, f"{verb}_{model}" if verb in CRUD else verb)
         for app_label, models in ROLE_PERMISSIONS[role].items()
         for model, verbs in models.items()
         for verb in verbs
@@ -131,30 +139,80 @@ def apply_role_permissions_in_migration(apps):
     return apply_role_permissions(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), skip_missing=True)
 
 
-# --- Predicates -----------------------------------------------------------------------------
+# --- What each verb needs ------------------------------------------------------------------
+# The service of each staff verb checks its permission, whatever the door (admin, API, CLI, page);
+# pages, templates and the admin ask the same helpers to show or hide what a person may not do.
+# portal/core/access.py names the same permission strings for its route policies.
+#
+#   forums.moderate_post            approve, hide, reject, restore a post; dismiss its flags; deny an
+#                                   appeal; edit someone else's question; see posts off the site
+#   forums.close_question           close and reopen a question
+#   forums.answer_question          give or revise the official answer (and "answered live")
+#   forums.record_meeting_outcomes  record a meeting's docket outcomes and minutes
+#   forums.add_meeting              schedule a meeting
+#   forums.change_meeting           change a meeting's details; freeze its docket or carry its
+#                                   questions over by hand (the hourly job needs none)
+#   forums.cancel_meeting           cancel a meeting
+
+MODERATE_POSTS = "forums.moderate_post"
+CLOSE_QUESTIONS = "forums.close_question"
+ANSWER_QUESTIONS = "forums.answer_question"
+RECORD_MEETINGS = "forums.record_meeting_outcomes"
+SCHEDULE_MEETINGS = "forums.add_meeting"
+CHANGE_MEETINGS = "forums.change_meeting"
+CANCEL_MEETINGS = "forums.cancel_meeting"
 
 
-def _in_groups(user, names):
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    # Cached per user object: templates ask this several times per page.
-    cache = getattr(user, "_role_group_names", None)
-    if cache is None:
-        cache = set(user.groups.values_list("name", flat=True))
-        user._role_group_names = cache
-    return bool(cache.intersection(names))
+def holds(user, permission):
+    """An active, signed-in account whose role (or superuser status) gives ``permission``."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.has_perm(permission))
 
 
-def is_moderator(user):
-    """May review, hide, reject and restore posts (moderators and staff)."""
-    return _in_groups(user, MODERATOR_GROUPS)
+def require(user, permission, refusal):
+    """Raise PermissionDenied with ``refusal`` (and the permission's name) unless ``user`` holds it."""
+    from django.core.exceptions import PermissionDenied
+
+    if not holds(user, permission):
+        raise PermissionDenied(f"{refusal} (it needs the {permission} permission)")
 
 
-def is_staff_member(user):
-    """May give official answers and record meeting outcomes."""
-    return _in_groups(user, STAFF_GROUPS)
+def can_moderate(user):
+    return holds(user, MODERATE_POSTS)
+
+
+def can_close(user):
+    return holds(user, CLOSE_QUESTIONS)
+
+
+def can_answer(user):
+    return holds(user, ANSWER_QUESTIONS)
+
+
+def can_record_meetings(user):
+    return holds(user, RECORD_MEETINGS)
+
+
+def can_schedule_meetings(user):
+    return holds(user, SCHEDULE_MEETINGS)
+
+
+def can_change_meetings(user):
+    return holds(user, CHANGE_MEETINGS)
+
+
+def can_cancel_meetings(user):
+    return holds(user, CANCEL_MEETINGS)
+
+
+def acts_for_the_portal(user):
+    """Moderates or answers for the portal: posts without review, sees posts that are off the
+    site, and may say so in a display name."""
+    return can_moderate(user) or can_answer(user)
+
+
+# The names portal/accounts/forms.py asks (its display-name rule); new code uses the helpers above.
+is_moderator = can_moderate
+is_staff_member = can_answer
 
 
 def can_post(user):

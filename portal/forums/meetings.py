@@ -59,8 +59,7 @@ def freeze_due_dockets(now=None):
 @transaction.atomic
 def record_outcome(item, actor, outcome, note="", written_answer_due=None):
     """Staff record what happened to a docket question. "Answered live" becomes the official answer."""
-    if not roles.is_staff_member(actor):
-        raise PermissionDenied("Only staff may record meeting outcomes.")
+    roles.require(actor, roles.RECORD_MEETINGS, "Only staff may record meeting outcomes")
     row = DocketItem.objects.select_for_update().select_related("meeting", "question").get(pk=item.pk)
     if (row.outcome, row.outcome_note, row.written_answer_due) == (outcome, note, written_answer_due):
         return False
@@ -82,8 +81,7 @@ def record_outcome(item, actor, outcome, note="", written_answer_due=None):
 @transaction.atomic
 def record_minutes(meeting, actor, minutes):
     """Staff record the minutes; once recorded, unreached questions carry over at once."""
-    if not roles.is_staff_member(actor):
-        raise PermissionDenied("Only staff may record minutes.")
+    roles.require(actor, roles.RECORD_MEETINGS, "Only staff may record minutes")
     if meeting.starts_at > timezone.now():
         raise ValidationError("Minutes can be recorded once the meeting has started.")
     row = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -100,8 +98,7 @@ def record_minutes(meeting, actor, minutes):
 @transaction.atomic
 def cancel_meeting(meeting, actor, note=""):
     """Cancel a meeting; its questions move to the next meeting (now, or once one is scheduled)."""
-    if not roles.is_staff_member(actor):
-        raise PermissionDenied("Only staff may cancel meetings.")
+    roles.require(actor, roles.CANCEL_MEETINGS, "Only staff may cancel meetings")
     row = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if row.is_cancelled:
         return False

@@ -111,6 +111,13 @@ class Question(Moderated):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "-vote_count"])]
+        # The forum's staff verbs (portal.accounts.roles says which role holds which).
+        # moderate_post covers replies too: one moderator decides on both.
+        permissions = [
+            ("moderate_post", "Can moderate questions and replies (approve, hide, reject, restore, flags, appeals)"),
+            ("close_question", "Can close and reopen questions"),
+            ("answer_question", "Can give the official answer"),
+        ]
 
     def __str__(self):
         return self.title
@@ -320,6 +327,11 @@ class Meeting(models.Model):
 
     class Meta:
         ordering = ["-starts_at"]
+        # Scheduling is add_meeting and editing change_meeting (Django's own).
+        permissions = [
+            ("record_meeting_outcomes", "Can record a meeting's minutes and docket outcomes"),
+            ("cancel_meeting", "Can cancel a meeting"),
+        ]
 
     def __str__(self):
         return f"{self.title} ({self.local_start:%-d %b %Y})"

@@ -61,8 +61,7 @@ def _locked(post):
 
 
 def _require_moderator(actor):
-    if not roles.is_moderator(actor):
-        raise PermissionDenied("Only moderators may do this.")
+    roles.require(actor, roles.MODERATE_POSTS, "Only moderators may do this")
 
 
 def _require_poster(user):
@@ -80,7 +79,7 @@ def reviewed_post_count(user):
 
 def needs_review(user):
     """A new account's first FORUM_REVIEW_FIRST_POSTS posts wait for a moderator."""
-    if user.is_trusted or roles.is_moderator(user) or roles.is_staff_member(user):
+    if user.is_trusted or roles.acts_for_the_portal(user):
         return False
     return reviewed_post_count(user) < settings.FORUM_REVIEW_FIRST_POSTS
 
@@ -188,7 +187,7 @@ def edit_question(question, user, **changes):
     (to remove personal data, say), which is logged. Returns whether anything changed."""
     row = _locked(question)
     is_author = row.author_id == getattr(user, "pk", None)
-    if roles.is_moderator(user):
+    if roles.can_moderate(user):
         logged = not is_author
     elif is_author and row.status == S.PENDING and roles.can_post(user):
         logged = False
@@ -202,7 +201,7 @@ def edit_question(question, user, **changes):
     before = {name: getattr(row, name) for name in changes}
     if all(before[name] == value for name, value in changes.items()):
         return False
-    if is_author and not roles.is_moderator(user):
+    if is_author and not roles.can_moderate(user):
         check_links(user, changes.get("title", row.title), changes.get("body", row.body))
     for name, value in changes.items():
         setattr(row, name, value)
@@ -482,8 +481,7 @@ def appeal_post(post, user, text):
 @transaction.atomic
 def close_question(question, actor, note=""):
     """Published or answered → closed: no more replies or votes."""
-    if not (roles.is_moderator(actor) or roles.is_staff_member(actor)):
-        raise PermissionDenied("Only moderators and staff may close questions.")
+    roles.require(actor, roles.CLOSE_QUESTIONS, "Only moderators and staff may close questions")
     row = _locked(question)
     if row.status not in (S.PUBLISHED, S.ANSWERED):
         return False
@@ -497,8 +495,7 @@ def close_question(question, actor, note=""):
 
 @transaction.atomic
 def reopen_question(question, actor, note=""):
-    if not (roles.is_moderator(actor) or roles.is_staff_member(actor)):
-        raise PermissionDenied("Only moderators and staff may reopen questions.")
+    roles.require(actor, roles.CLOSE_QUESTIONS, "Only moderators and staff may reopen questions")
     row = _locked(question)
     if row.status != S.CLOSED:
         return False
@@ -517,8 +514,7 @@ def answer_question(question, actor, body, report_version=None):
     Answering again revises the text without a second round of e-mails. Returns whether
     anything changed.
     """
-    if not roles.is_staff_member(actor):
-        raise PermissionDenied("Only staff may give an official answer.")
+    roles.require(actor, roles.ANSWER_QUESTIONS, "Only staff may give an official answer")
     if not body.strip():
         raise ValidationError("The answer is empty.")
     row = _locked(question)
@@ -553,7 +549,7 @@ def answer_question(question, actor, body, report_version=None):
 
 def visible_questions(user):
     """Questions a person may open: public ones, plus their own and, for moderators, all."""
-    if roles.is_moderator(user) or roles.is_staff_member(user):
+    if roles.acts_for_the_portal(user):
         return Question.objects.all()
     public = Q(status__in=PUBLIC_STATUSES)
     if getattr(user, "is_authenticated", False):
@@ -563,7 +559,7 @@ def visible_questions(user):
 
 def visible_replies(question, user):
     qs = question.replies.select_related("author")
-    if roles.is_moderator(user):
+    if roles.can_moderate(user):
         return qs
     public = Q(status=S.PUBLISHED)
     if getattr(user, "is_authenticated", False):

@@ -118,7 +118,7 @@ class StaffQuestionAdmin(forums_admin.QuestionAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if obj is None or not roles.is_staff_member(request.user):
+        if obj is None or not roles.can_answer(request.user):
             form.base_fields.pop("official_answer", None)
             form.base_fields.pop("answer_report_version", None)
         else:

@@ -116,3 +116,30 @@ def test_the_forums_staff_group_opens_questions_and_meetings_only(staff_client, 
         assert client.get(url).status_code == 200, url
     for url in ("/admin/forums/flag/", "/admin/moderation/", "/admin/impact/facility/", "/admin/accounts/user/", "/admin/audit/staffaction/"):
         assert client.get(url).status_code == 403, url
+
+
+FORUM_VERBS = {
+    # helper: the roles holding it (superusers hold everything)
+    "can_moderate": {"moderator", "staff", "administrator"},
+    "can_close": {"moderator", "staff", "analyst", "administrator"},
+    "can_answer": {"staff", "analyst", "administrator"},
+    "can_record_meetings": {"staff", "analyst", "administrator"},
+    "can_cancel_meetings": {"staff", "analyst", "administrator"},
+    "can_schedule_meetings": {"moderator", "staff"},
+    "can_change_meetings": {"moderator", "staff"},
+}
+
+
+@pytest.mark.parametrize("helper", list(FORUM_VERBS))
+def test_the_forums_verb_permissions_go_to_the_roles_that_had_them_by_group(helper, db):
+    from portal.accounts import roles
+
+    from .conftest import make_user
+
+    for role in ("resident", "moderator", "staff", "analyst", "administrator"):
+        person = make_user(f"{role}-{helper}", groups=(role,), is_staff=role != "resident")
+        assert getattr(roles, helper)(person) is (role in FORUM_VERBS[helper]), (helper, role)
+    boss = make_user(f"root-{helper}", is_staff=True, is_superuser=True)
+    assert getattr(roles, helper)(boss) is True
+    gone = make_user(f"gone-{helper}", groups=("staff", "moderator"), is_active=False)
+    assert getattr(roles, helper)(gone) is False

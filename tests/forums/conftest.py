@@ -40,6 +40,32 @@ def fresh_limits(monkeypatch):
     monkeypatch.setattr(ratelimit, "KEY_PREFIX", f"test-{uuid.uuid4().hex}")
 
 
+def verify_second_factor(client, user):
+    """Mark the client's session as verified by a TOTP device, as after the staff console's login:
+    staff pages and staff powers on public pages need it (portal/core/access.py)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in on the shared test client; staff accounts with their second factor verified."""
+
+    def _login(user, client=client):
+        client.force_login(user)
+        if user.is_staff:
+            verify_second_factor(client, user)
+        return client
+
+    return _login
+
+
 @pytest.fixture
 def staff_member(db):
     """Someone from the facility's staff who gives official answers and runs meetings."""

@@ -101,10 +101,9 @@ def addressees():
 
 
 @pytest.mark.django_db(transaction=True)  # so that the answer really commits inside the request
-def test_broker_down_while_staff_answer_saves_the_answer_and_the_emails_follow_once(question, crowd, staff_member, broker_down, settings, caplog):
+def test_broker_down_while_staff_answer_saves_the_answer_and_the_emails_follow_once(question, crowd, staff_member, broker_down, settings, caplog, login):
     settings.FORUM_NOTIFY_IN_WORKER = True
-    client = Client(raise_request_exception=False)
-    client.force_login(staff_member)
+    client = login(staff_member, client=Client(raise_request_exception=False))
     with caplog.at_level(logging.WARNING, logger="portal.forums.tasks"):
         response = client.post(f"/forum/questions/{question.pk}/answer/", {"body": "About 610 hours each."})
     assert response.status_code == 302

@@ -19,7 +19,7 @@ def test_question_page_opens_for_anonymous(anonymous, question):
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "resident", "another_resident", "moderator", "staff_member"])
-def test_a_busy_question_page_opens_for_every_persona(persona, request, client, question, make_reply, make_resident, staff_member, moderator, report_version):
+def test_a_busy_question_page_opens_for_every_persona(persona, request, client, login, question, make_reply, make_resident, staff_member, moderator, report_version):
     from portal.forums import services
     from portal.forums.models import PostStatus
 
@@ -30,7 +30,7 @@ def test_a_busy_question_page_opens_for_every_persona(persona, request, client, 
     services.flag_post(question, voter, "off_topic", "Belongs elsewhere.")
     services.answer_question(question, staff_member, "Official **answer**.", report_version)
     if persona != "anonymous":
-        client.force_login(request.getfixturevalue(persona))
+        login(request.getfixturevalue(persona))
     response = client.get(question.get_absolute_url())
     page = response.content.decode()
     assert response.status_code == 200
@@ -53,9 +53,9 @@ def test_meeting_pages_open_before_and_after_the_freeze(client, staff_member, ma
     assert ("Record outcomes" in page) == frozen
 
 
-def test_the_ask_profile_and_queue_pages_open(client, resident, moderator, question):
+def test_the_ask_profile_and_queue_pages_open(client, login, resident, moderator, question):
     client.force_login(resident)
     assert client.get("/forum/ask/").status_code == 200
     assert question.title in client.get("/accounts/profile/").content.decode()
-    client.force_login(moderator)
+    login(moderator)
     assert client.get("/forum/moderation/").status_code == 200

@@ -1,4 +1,7 @@
-"""Role checks for templates: {% load forum_roles %} … {% if user|is_moderator %}."""
+"""Permission checks for templates: {% load forum_roles %} … {% if user|can_moderate %}.
+
+The same helpers as the services (portal.accounts.roles), so a page never offers what the verb refuses.
+"""
 
 from django import template
 
@@ -6,12 +9,7 @@ from portal.accounts import roles
 
 register = template.Library()
 
-
-@register.filter
-def is_moderator(user):
-    return roles.is_moderator(user)
-
-
-@register.filter
-def is_staff_member(user):
-    return roles.is_staff_member(user)
+register.filter("can_moderate", roles.can_moderate)
+register.filter("can_close", roles.can_close)
+register.filter("can_answer", roles.can_answer)
+register.filter("can_record_meetings", roles.can_record_meetings)

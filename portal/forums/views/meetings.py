@@ -48,7 +48,7 @@ def meeting_detail(request, pk):
         "docket": docket,
         "ranked": ranked,
         "voted": voted,
-        "is_staff_member": roles.is_staff_member(request.user),
+        "can_record": roles.can_record_meetings(request.user),
         "next_meeting": meeting_services.next_meeting(meeting),
         "today": timezone.localdate(),
     }
@@ -67,7 +67,7 @@ def meeting_ical(request, pk):
 @require_http_methods(["GET", "POST"])
 def meeting_record(request, pk):
     """Staff: record the outcome of each docket question and the minutes."""
-    if not roles.is_staff_member(request.user):
+    if not roles.can_record_meetings(request.user):
         raise PermissionDenied("Only staff may record meeting outcomes.")
     meeting = get_object_or_404(Meeting.objects.select_related("facility"), pk=pk)
     items = list(meeting.docket.select_related("question"))

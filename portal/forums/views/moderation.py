@@ -21,7 +21,7 @@ from .common import error_text, refused
 
 
 def _require_moderator(request):
-    if not roles.is_moderator(request.user):
+    if not roles.can_moderate(request.user):
         raise PermissionDenied("Only moderators may see this page.")
 
 

@@ -128,7 +128,7 @@ def edit(request, pk):
     """The author corrects a pending question; moderators may edit any question."""
     question = _get_visible_question(request, pk)
     is_author = question.author_id == request.user.pk
-    if not (roles.is_moderator(request.user) or (is_author and question.status == PostStatus.PENDING)):
+    if not (roles.can_moderate(request.user) or (is_author and question.status == PostStatus.PENDING)):
         raise PermissionDenied("A question can be edited by its author only while it waits for review.")
     initial = {name: getattr(question, name) for name in services.EDITABLE_FIELDS}
     initial["report_version"] = question.report_version_id
@@ -182,8 +182,9 @@ def _detail_context(request, question, **overrides):
         "reply_form": ReplyForm(),
         "appeal_form": AppealForm(),
         "moderation_form": ModerationForm(),
-        "is_moderator": roles.is_moderator(user),
-        "is_staff_member": roles.is_staff_member(user),
+        "can_moderate": roles.can_moderate(user),
+        "can_close": roles.can_close(user),
+        "can_answer": roles.can_answer(user),
         "is_author": user.is_authenticated and question.author_id == user.pk,
         "open": question.status in (PostStatus.PUBLISHED, PostStatus.ANSWERED),
         "docket_items": question.docket_items.select_related("meeting"),
@@ -192,7 +193,7 @@ def _detail_context(request, question, **overrides):
         context["has_voted"] = Vote.objects.filter(question=question, user=user).exists()
         context["follows"] = Follow.objects.filter(question=question, user=user).exists()
         context["has_flagged"] = Flag.objects.filter(question=question, user=user).exists()
-    if context["is_moderator"]:
+    if context["can_moderate"]:
         context["flags"] = question.flags.select_related("user")
         context["actions"] = question.actions.select_related("actor")[:20]
     context.update(overrides)
@@ -273,7 +274,7 @@ def _flag_target(request, kind, pk):
         return post, post
     reply_obj = get_object_or_404(Reply.objects.select_related("question"), pk=pk)
     question = _get_visible_question(request, reply_obj.question_id)
-    if reply_obj.status != PostStatus.PUBLISHED and not roles.is_moderator(request.user) and reply_obj.author_id != request.user.pk:
+    if reply_obj.status != PostStatus.PUBLISHED and not roles.can_moderate(request.user) and reply_obj.author_id != request.user.pk:
         raise Http404("No such reply.")
     return reply_obj, question
 
@@ -322,7 +323,7 @@ def appeal(request, kind, pk):
 @require_http_methods(["GET", "POST"])
 def answer(request, pk):
     question = _get_visible_question(request, pk)
-    if not roles.is_staff_member(request.user):
+    if not roles.can_answer(request.user):
         raise PermissionDenied("Only staff may give an official answer.")
     existing = getattr(question, "answer", None)
     initial = {"body": existing.body, "report_version": existing.report_version_id} if existing else {}
