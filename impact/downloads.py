@@ -6,7 +6,6 @@ are made for the public: served energy only, without the staff's unserved-demand
 (impact.figures), every figure written with the same rounding as the page.
 """
 
-import csv
 import hashlib
 import io
 import json
@@ -20,6 +19,7 @@ from matplotlib.figure import Figure
 from impact import figures
 from impact import methods as report_methods
 from impact import summary as plain
+from portal.core.csvwriter import csv_text
 
 A4_PORTRAIT = (8.27, 11.69)
 ASSUMPTION_ROWS_PER_PAGE = 28
@@ -43,21 +43,17 @@ def iso_utc(stamps):
 
 
 def series_csv(columns):
-    """The hourly series as CSV: ISO 8601 UTC timestamps, units in every column name."""
+    """The hourly series as CSV: ISO 8601 UTC timestamps, units in every column name.
+
+    Written by portal.core.csvwriter, as the API's series CSV and the bundle's series.csv are: an hour
+    without a value is an empty cell on every road, and this file is byte for byte what
+    /api/v1/series-points/?format=csv streams for the same published run.
+    """
     names = list(columns)
     stamps = iso_utc(columns["timestamp_utc"])
-    data = [columns[n].astype(float) for n in names[1:]]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(names)
-    for i, stamp in enumerate(stamps):
-        writer.writerow([stamp, *(_cell(col[i]) for col in data)])
-    return out.getvalue().encode()
-
-
-def _cell(value):
-    # repr() of a float round-trips exactly; NaN (no data) becomes an empty cell.
-    return "" if np.isnan(value) else repr(float(value))
+    data = [columns[n].astype(float).tolist() for n in names[1:]]
+    rows = ([stamp, *(col[i] for col in data)] for i, stamp in enumerate(stamps))
+    return csv_text(names, rows).encode()
 
 
 def public_summary(engine_summary):

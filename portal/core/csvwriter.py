@@ -1,25 +1,40 @@
-"""CSV writing for every file the site gives away: API lists, the open-data bundle, the staff audit log.
+"""CSV writing for every file the site gives away: the published hourly download, API lists and the
+series export, the open-data bundle, the staff audit log. One rule for a cell, whichever road:
 
-Spreadsheet programs run a cell that starts with = + - @ (or a tab or carriage return) as a formula,
-so such text cells get a leading apostrophe (OWASP "CSV injection"). Numbers are written as numbers:
--3.5 is a value, not a formula, and escaping it would break every sheet that sums the column.
+- Not available is an empty cell: None, and a number that is not finite. NaN is how numpy says
+  "no value"; ±infinity is no figure a reader can use either (the engine's bounds keep it out of
+  every input, so one here is a gap, not a measurement), and refusing it would cut a streamed
+  download off half-way. Never "nan", "inf" or 0.
+- Numbers are plain numbers: integers as digits, floats as Python's shortest round-trip repr
+  (numpy numbers too, as the Python number they hold), so a value parses back exactly.
+- Text that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
+  return) gets a leading apostrophe (OWASP "CSV injection"). Numbers are never escaped: -3.5 is a
+  value, and escaping it would break every sheet that sums the column.
+- Nested data (dicts, lists) is compact JSON in one cell; true/false for booleans.
+
+Lines end in CRLF (RFC 4180, Python's csv default); cells are quoted only when they must be.
 """
 
 import csv
 import io
 import json
+import math
+import numbers
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value):
-    """One value as CSV text: None → empty, nested data → JSON, risky text → escaped."""
+    """One value as CSV text, by the rule above."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value) if isinstance(value, float) else str(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return repr(number) if math.isfinite(number) else ""
     if isinstance(value, (dict, list, tuple)):
         value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     text = str(value)

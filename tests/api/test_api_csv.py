@@ -1,5 +1,8 @@
 """CSV cells that a spreadsheet would run as a formula are escaped; numbers stay numbers."""
 
+import math
+
+import numpy as np
 import pytest
 
 from portal.core.api.renderers import CSVRenderer
@@ -13,6 +16,16 @@ def test_it_escapes_text_that_starts_like_a_formula(text):
 
 @pytest.mark.parametrize("value, expected", [(-3.5, "-3.5"), (0, "0"), (None, ""), (True, "true"), ("Boxtown", "Boxtown")])
 def test_it_leaves_numbers_and_plain_text_alone(value, expected):
+    assert csv_cell(value) == expected
+
+
+@pytest.mark.parametrize("value", [None, math.nan, math.inf, -math.inf, np.float64("nan"), np.float32("inf")])
+def test_a_value_that_is_not_available_is_an_empty_cell_never_nan_or_zero(value):
+    assert csv_cell(value) == ""
+
+
+@pytest.mark.parametrize("value, expected", [(np.float64(1.5), "1.5"), (np.float32(0.5), "0.5"), (np.int64(3), "3")])
+def test_numpy_numbers_are_written_as_plain_numbers(value, expected):
     assert csv_cell(value) == expected
 
 
