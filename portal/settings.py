@@ -144,6 +144,9 @@ MIDDLEWARE = [
     "portal.audit.middleware.DoorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.staff.middleware.StaffSessionMiddleware",
+    # After the session, the user and its second factor (and the idle log-out above): every page's
+    # declared access policy (portal/core/access.py), before its view runs.
+    "portal.core.middleware.AccessPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -1,8 +1,15 @@
-"""Site-wide request hygiene."""
+"""Site-wide request hygiene, and the access policy of every page."""
 
 import logging
 import re
 
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import resolve_url
+from rest_framework.views import APIView
+
+from . import access
 from .errors import error_response
 
 logger = logging.getLogger(__name__)
@@ -127,3 +134,45 @@ class ContentSecurityPolicyMiddleware:
         policy = self.api_docs_policy if request.path_info == self.API_DOCS_PATH else CONTENT_SECURITY_POLICY
         response.headers.setdefault("Content-Security-Policy", policy)
         return response
+
+
+class AccessPolicyMiddleware:
+    """Hold every page to its declared policy (portal.core.access) before its view runs.
+
+    Place after AuthenticationMiddleware and django_otp's OTPMiddleware (it reads ``request.user``
+    and ``is_verified()``). Anonymous visitors are sent to the policy's login page, staff without a
+    verified second factor to the staff login (which asks for the TOTP code and comes back), and
+    accounts without the permission get 403, or 404 where the view hides that a thing exists. A
+    method a per-method declaration leaves out is a 405. A route with no declaration at all is left
+    to its view, with a warning: the access matrix test is what refuses it, before it ships.
+
+    REST API views authenticate inside the view (a token, not the session), so they are left to
+    their permission class (impact.api.permissions), which reads the same declarations.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if isinstance(getattr(view_func, "cls", None), type) and issubclass(view_func.cls, APIView):
+            return None
+        match = request.resolver_match
+        policy = access.policy_for(match, request.method)
+        if policy is None:
+            allowed = access.methods_of(match)
+            if allowed is not None:
+                return HttpResponseNotAllowed(allowed)
+            # tests/test_access_matrix.py fails on such a route; here the view's own checks decide.
+            logger.warning("No access policy is declared for %s (%s)", match.view_name, match.route)
+            return None
+        refusal = policy.refusal(request.user, view_kwargs)
+        if refusal is None:
+            return None
+        if refusal.kind in (access.SIGN_IN, access.VERIFY):
+            return redirect_to_login(request.get_full_path(), resolve_url(refusal.login))
+        if refusal.kind == access.HIDDEN:
+            raise Http404(refusal.reason)
+        raise PermissionDenied(refusal.reason)

@@ -1,9 +1,20 @@
 """Publishing: drafts are staff-only, versions are numbered and immutable, corrections explain themselves."""
 
 import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from impact import services
 from impact.models import ReportVersion
+
+
+def verified(client, user):
+    """Staff see drafts with a second factor: verify the session by a TOTP device, as the staff login does."""
+    device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
 
 
 def test_a_succeeded_run_is_a_draft_that_the_public_cannot_see(computed_run, anonymous, resident, login):
@@ -12,16 +23,24 @@ def test_a_succeeded_run_is_a_draft_that_the_public_cannot_see(computed_run, ano
     chart = run.charts.first()
     assert anonymous.get(chart.get_absolute_url()).status_code == 404
     assert anonymous.get(run.get_absolute_url()).status_code == 302  # to the staff login
-    login(resident)
-    assert resident and login(resident).get(run.get_absolute_url()).status_code == 302
+    assert login(resident).get(run.get_absolute_url()).status_code == 403
 
 
 def test_staff_see_the_draft_with_its_progress_and_figures(computed_run, analyst, login):
     run = computed_run()
-    page = login(analyst).get(run.get_absolute_url())
+    client = verified(login(analyst), analyst)
+    page = client.get(run.get_absolute_url())
     assert page.status_code == 200
     assert b"Draft: not published" in page.content
-    assert login(analyst).get(run.charts.first().get_absolute_url()).status_code == 200
+    assert client.get(run.charts.first().get_absolute_url()).status_code == 200
+
+
+def test_staff_without_the_second_factor_are_asked_for_it_before_the_draft(computed_run, analyst, login):
+    run = computed_run()
+    client = login(analyst)
+    for url in (run.get_absolute_url(), run.charts.first().get_absolute_url(), f"/reports/downloads/{run.pk}.csv"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/?next="), url
 
 
 def test_publishing_makes_version_1_public_at_a_stable_permalink(published, anonymous):

@@ -10,12 +10,23 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.core import mail
 from django_celery_beat.models import PeriodicTask
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from impact import services
 from impact.figures import public_series_columns
 from impact.models import PublishedRunError, ReportMetric, ReportRun, ReportSubscription, SeriesPoint
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def verified(client, user):
+    """Staff see drafts with a second factor: verify the session by a TOTP device, as the staff login does."""
+    device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
 
 
 def test_the_hourly_csv_parses_back_to_the_stored_series(published, anonymous):
@@ -53,7 +64,7 @@ def test_every_download_matches_the_checksum_shown_on_the_page(published, anonym
 def test_drafts_downloads_are_for_staff_only(computed_run, anonymous, analyst, login):
     run = computed_run()
     assert anonymous.get(f"/reports/downloads/{run.pk}.csv").status_code == 404
-    assert login(analyst).get(f"/reports/downloads/{run.pk}.csv").status_code == 200
+    assert verified(login(analyst), analyst).get(f"/reports/downloads/{run.pk}.csv").status_code == 200
 
 
 def test_a_published_runs_results_cannot_be_changed_or_deleted(published):

@@ -9,6 +9,8 @@ import re
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -16,6 +18,15 @@ from impact import figures, services
 from impact.models import ReportMetric, ReportVersion
 
 ACK = "July 2024 supply is known only from news reports; a grid feed is probably missing from the model."
+
+
+def verified(client, user):
+    """Staff see drafts with a second factor: verify the session by a TOTP device, as the staff login does."""
+    device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
 
 
 def page_of(client, version):
@@ -90,7 +101,7 @@ def test_compute_report_publish_needs_acknowledge_above_the_threshold(synthetic_
 
 def test_the_draft_shows_staff_the_demand_unserved_energy_share_and_hours(synthetic_run, analyst, login, anonymous):
     run = synthetic_run(unserved_share=0.05)
-    page = login(analyst).get(run.get_absolute_url()).content.decode()
+    page = verified(login(analyst), analyst).get(run.get_absolute_url()).content.decode()
     for key in figures.DIAGNOSTIC_KEYS:
         assert f'id="metric-{key}"' in page
     assert "Publishing needs a written acknowledgement" in page
@@ -114,7 +125,7 @@ def test_a_forum_moderator_sees_no_draft_while_an_analyst_does(synthetic_run, an
     assert mod.get(f"/reports/runs/{run.pk}/").status_code == 403
     assert mod.get(f"/reports/charts/{run.pk}/daily-supply.png").status_code == 404
     assert mod.get(f"/reports/downloads/{run.pk}.csv").status_code == 404
-    ana = login(analyst)
+    ana = verified(login(analyst), analyst)
     assert ana.get(f"/reports/runs/{run.pk}/").status_code == 200
     assert ana.get(f"/reports/charts/{run.pk}/daily-supply.png").status_code == 200
 
