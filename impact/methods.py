@@ -4,16 +4,18 @@
 with the run's input snapshot by input path, so each row carries its value, unit, heating-value
 basis, regime, source with section and year, and status.
 
-:func:`worked_examples` computes every number on /methods/ from the engine's own constants and
-input defaults, so the page cannot drift from what the engine does. The example inputs are
+:func:`worked_examples` computes every number on /methods/ from the engine's own constants, input
+defaults and functions (IT power, the part-load curve, a distribution's median), so the page cannot
+drift from what the engine does. The example inputs are
 illustrations with their sources from shared/reference/factors.md, not the Memphis figures.
 """
 
 from dataclasses import dataclass, field
 
 from impact.engine import constants as c
-from impact.engine.inputs import LOAD_BAND_THRESHOLD, FuelInput
-from impact.engine.physics import GRAMS_PER_LB, KW_PER_HP, limit_to_lb_per_mmbtu
+from impact.engine.inputs import LOAD_BAND_THRESHOLD, FleetInput, FuelInput, GeneratorInput, Uncertain
+from impact.engine.montecarlo import median
+from impact.engine.physics import GRAMS_PER_LB, KW_PER_HP, fleet_it_mw, heat_rate_multiplier, limit_to_lb_per_mmbtu
 
 SCOPE_LABELS = {
     "onsite": "On-site combustion (scope 1)",
@@ -113,7 +115,8 @@ def _it_power():
     servers = ex.step("Servers", f"{n:,} ÷ {per_server}", n / per_server)
     host = ex.step("Hosts", f"{calc(servers)} × ({host_idle:g} + ({host_max:g} − {host_idle:g}) × {u:g})",
                    servers * (host_idle + (host_max - host_idle) * u), "W")
-    it_w = ex.step("IT power", f"({calc(acc)} + {calc(host)}) × (1 + {share:g})", (acc + host) * (1 + share), "W")
+    fleet = FleetInput("H100 SXM", n, tdp, idle, host_idle, host_max, per_server, share)
+    it_w = ex.step("IT power", f"({calc(acc)} + {calc(host)}) × (1 + {share:g})", fleet_it_mw(fleet, n, u) * 1e6, "W")
     ex.values = {"it_mw": it_w / 1e6}
     return ex
 
@@ -168,9 +171,10 @@ def _fuel():
         "(0.5 → 1.15, 1.0 → 1.0).",
     )
     rated, mwh, heat_rate = 16.5, 12.0, 10_700.0
+    turbine = GeneratorInput("SMT-130", "turbine", 1, rated, 0.5, heat_rate, part_load_heat_rate=((0.5, 1.15), (1.0, 1.0)))
     load = ex.step("Load fraction", f"{mwh:g} ÷ {rated:g}", mwh / rated)
     mult = ex.step("Part-load multiplier", f"1.15 + ({calc(load)} − 0.5) ÷ 0.5 × (1.0 − 1.15)",
-                   1.15 + (load - 0.5) / 0.5 * (1.0 - 1.15))
+                   float(heat_rate_multiplier(turbine, load)))
     fuel = ex.step("Fuel", f"{mwh:g} × {c.KWH_PER_MWH:,.0f} × {heat_rate:,.0f} × {calc(mult)} ÷ {c.BTU_PER_MMBTU:,.0f}",
                    mwh * c.KWH_PER_MWH * heat_rate * mult / c.BTU_PER_MMBTU, "MMBtu")
     scf = ex.step("Gas volume", f"{calc(fuel)} × {c.BTU_PER_MMBTU:,.0f} ÷ {FuelInput().hhv_btu_per_scf:,.0f} Btu/scf",
@@ -274,13 +278,6 @@ def _water(it_mw):
     return ex
 
 
-def triangular_median(low, mode, high):
-    """Median of a triangular distribution (closed form)."""
-    if mode >= (low + high) / 2:
-        return low + ((high - low) * (mode - low) / 2) ** 0.5
-    return high - ((high - low) * (high - mode) / 2) ** 0.5
-
-
 def _uncertainty():
     ex = Example(
         "uncertainty", "Uncertainty: P5, P50, P95 and the headline",
@@ -292,10 +289,13 @@ def _uncertainty():
         "the middle. Example: an engine NOx factor ranging 0.847–4.08 lb/MMBtu with mode 4.08 (the AP-42 bands).",
     )
     low, mode, high = 0.847, 4.08, 4.08
-    median = ex.step("Median of triangular(0.847, 4.08, 4.08)", f"{low:g} + √(({high:g} − {low:g}) × ({mode:g} − {low:g}) ÷ 2)",
-                     triangular_median(low, mode, high), "lb/MMBtu")
-    ex.step("Median of uniform(0.847, 4.08)", f"({low:g} + {high:g}) ÷ 2", (low + high) / 2, "lb/MMBtu")
-    ex.values = {"median": median}
+    # The engine's own median, as its headline run takes it.
+    triangular = ex.step("Median of triangular(0.847, 4.08, 4.08)",
+                         f"{low:g} + √(({high:g} − {low:g}) × ({mode:g} − {low:g}) ÷ 2)",
+                         median(Uncertain("engine NOx", low, high), mode), "lb/MMBtu")
+    ex.step("Median of uniform(0.847, 4.08)", f"({low:g} + {high:g}) ÷ 2",
+            median(Uncertain("engine NOx", low, high, "uniform"), mode), "lb/MMBtu")
+    ex.values = {"median": triangular}
     return ex
 
 

@@ -34,11 +34,13 @@ class Sentence:
         return tuple(p.anchor for p in self.parts if isinstance(p, Figure))
 
 
-def _comparison(summary, key):
+def _compared(summary, key, before, what, after):
+    """The clause quoting comparison ``key`` (" — as much as ", "1,234 Tennessee homes", " use …"),
+    its figure linked to the comparison's row; no clause when the run has no such comparison."""
     for item in summary.get("comparisons", []):
         if item.get("key") == key and item.get("value") is not None:
-            return item
-    return None
+            return [before, Figure(f"{number(item['value'])} {what}", f"comparison-{key}"), after]
+    return []
 
 
 def _values(metrics):
@@ -61,10 +63,8 @@ def sentences(period_label, metrics, summary):
     if energy is not None:
         parts = [f"In {period_label} the site used ", _fig("energy_facility_mwh", metric_text(energy, "MWh")),
                  " of electricity, as delivered by the grid, its gas generators and its batteries"]
-        homes = _comparison(summary, "tn_households_electricity")
-        if homes:
-            parts += [" — as much as ", Figure(f"{number(homes['value'])} Tennessee homes", "comparison-tn_households_electricity"),
-                      " use over the same time"]
+        parts += _compared(summary, "tn_households_electricity", " — as much as ", "Tennessee homes",
+                           " use over the same time")
         out.append(Sentence((*parts, ".")))
     share, onsite = value("onsite_share"), value("energy_onsite_mwh")
     if share is not None and onsite is not None:
@@ -91,10 +91,7 @@ def sentences(period_label, metrics, summary):
             parts += [" (", _fig("co2e_onsite_t", f"{number(onsite_co2e)} t"), " burned on site, ",
                       _fig("co2e_grid_t", f"{number(grid_co2e)} t"), " at the grid's power plants, counted at the "
                       "regional grid average: location-based)"]
-        cars = _comparison(summary, "passenger_cars_co2e")
-        if cars:
-            parts += [", about what ", Figure(f"{number(cars['value'])} passenger cars", "comparison-passenger_cars_co2e"),
-                      " emit over the same time"]
+        parts += _compared(summary, "passenger_cars_co2e", ", about what ", "passenger cars", " emit over the same time")
         out.append(Sentence((*parts, ".")))
     market = value("co2e_total_market_t")
     if market is not None:

@@ -161,6 +161,21 @@ def _battery_step(battery, soc: float, residual: float, headroom: float, dt_h: f
     return d, c, soc, residual, headroom
 
 
+def _batteries_step(facility: FacilityInput, rule: str, t: dt.datetime, soc: list[float], residual: float,
+                    headroom: float, dt_h: float):
+    """One step of the batteries with dispatch ``rule`` in force, in facility order; updates ``soc``
+    and returns (discharge MW, charge MW, losses MW, residual, headroom). All battery losses are
+    booked on charging."""
+    discharge = charge = losses = 0.0
+    for i, b in enumerate(facility.batteries):
+        if b.dispatch_rule == rule and _inside(t, b.available_from, b.available_to):
+            d, c, soc[i], residual, headroom = _battery_step(b, soc[i], residual, headroom, dt_h)
+            discharge += d
+            charge += c
+            losses += c * (1 - b.round_trip_efficiency)
+    return discharge, charge, losses, residual, headroom
+
+
 def reference_steps(facility: FacilityInput, period: Period) -> list[dict]:
     """Every step of the central run as a plain dict of MW, MWh, MMBtu and kg figures.
 
@@ -212,16 +227,9 @@ def reference_steps(facility: FacilityInput, period: Period) -> list[dict]:
         residual = demand - grid_to_load
         headroom = capacity - grid_to_load
 
-        # 4. Peak-shaving batteries, in facility order.
-        discharge = 0.0
-        charge = 0.0
-        losses = 0.0  # all battery losses are booked on charging
-        for i, b in enumerate(facility.batteries):
-            if b.dispatch_rule == "peak_shaving" and _inside(t, b.available_from, b.available_to):
-                d, c, soc[i], residual, headroom = _battery_step(b, soc[i], residual, headroom, dt_h)
-                discharge += d
-                charge += c
-                losses += c * (1 - b.round_trip_efficiency)
+        # 4. Peak-shaving batteries.
+        discharge, charge, losses, residual, headroom = _batteries_step(
+            facility, "peak_shaving", t, soc, residual, headroom, dt_h)
 
         # 5. Generator groups, in order, on what is left.
         onsite = 0.0
@@ -258,12 +266,10 @@ def reference_steps(facility: FacilityInput, period: Period) -> list[dict]:
             units_by_group[g.name] = units
 
         # 6. Backup-only batteries, on what the generators left.
-        for i, b in enumerate(facility.batteries):
-            if b.dispatch_rule == "backup_only" and _inside(t, b.available_from, b.available_to):
-                d, c, soc[i], residual, headroom = _battery_step(b, soc[i], residual, headroom, dt_h)
-                discharge += d
-                charge += c
-                losses += c * (1 - b.round_trip_efficiency)
+        d, c, lost, residual, headroom = _batteries_step(facility, "backup_only", t, soc, residual, headroom, dt_h)
+        discharge += d
+        charge += c
+        losses += lost
 
         # 7. What is left is unserved; served load is what some supply delivered.
         unserved = max(residual, 0.0)

@@ -7,28 +7,12 @@ from impact import figures
 register = template.Library()
 
 
-@register.filter
-def num(value, digits=3):
-    """1234567.8 → "1,234,568"; 0.01234 → "0.0123"; None → "n/a"."""
-    return figures.number(value, digits)
-
-
-@register.filter
-def factor(value):
-    """An input or factor exactly as used: 931.59 → "931.59" (impact.figures.factor)."""
-    return figures.factor(value)
-
-
-@register.filter
-def metric(value, unit):
-    """A metric value in its unit; fractions are shown as percentages."""
-    return figures.metric_text(value, unit)
-
-
-@register.filter
-def citation(row):
-    """An assumption's or factor's source, each of title, section and year once."""
-    return figures.citation(row)
+# Every figure on a page is written by impact.figures, as in the charts' alt text and the PDF:
+# {{ value|num }} (or |num:2 significant figures), |factor, |metric:unit, |citation.
+register.filter("num", figures.number)
+register.filter("factor", figures.factor)
+register.filter("metric", figures.metric_text)
+register.filter("citation", figures.citation)
 
 
 @register.filter
