@@ -213,6 +213,7 @@ def build_synthetic_result(unserved_share=0.0):
     import numpy as np
 
     from impact.engine.labels import METRIC_LABELS
+    from impact.engine.result import Metric
 
     n = 48
     hours = np.arange(n)
@@ -258,19 +259,6 @@ def build_synthetic_result(unserved_share=0.0):
             cols["onsite_co2e_kg"] = self.onsite_kg["co2e"]
             cols["grid_co2e_kg"] = self.grid_kg["co2e"]
             return cols
-
-    @dataclass(frozen=True)
-    class Metric:
-        key: str
-        label: str
-        unit: str
-        value: float
-        p5: float | None = None
-        p50: float | None = None
-        p95: float | None = None
-
-        def to_dict(self):
-            return asdict(self)
 
     @dataclass(frozen=True)
     class Generator:

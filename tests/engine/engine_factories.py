@@ -23,6 +23,19 @@ T0 = dt.datetime(2025, 1, 1, tzinfo=UTC)
 
 # AP-42 §3.1 gas turbine, uncontrolled (factors.md §4), lb/MMBtu.
 GT_FACTORS = {"nox": 0.32, "co": 0.082, "voc": 0.0021, "pm": 0.0066, "so2": 0.0034, "formaldehyde": 7.1e-4}
+# Implied by the SCHD permit caps for SCR-controlled SMT-130 turbines (factors.md §4, D), lb/MMBtu.
+GT_SCR_FACTORS = {"nox": 0.0075, "co": 0.0081, "formaldehyde": 0.00085}
+# AP-42 §3.2 4-stroke lean-burn engine, Table 3.2-2 (factors.md §4), lb/MMBtu: 90-105 % load,
+# and the factors that replace them below 90 % load.
+ENGINE_FACTORS = {"nox": 4.08, "co": 0.317, "voc": 0.118, "pm": 0.0100, "so2": 5.88e-4,
+                  "formaldehyde": 5.28e-2, "ch4": 1.25}
+ENGINE_PART_LOAD = {"nox": 0.847, "co": 0.557}
+
+
+def supplied_mw(series):
+    """What the supplies delivered to the load each step: grid + on-site + battery discharge −
+    battery charging (the charging is drawn from the grid). It must equal the served load."""
+    return series.grid_mw + series.onsite_mw + series.battery_discharge_mw - series.battery_charge_mw
 
 
 def hours(n: int, step_minutes: int = 60, start: dt.datetime = T0) -> Period:

@@ -5,7 +5,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from engine_factories import T0, facility, generator, hours
+from engine_factories import T0, facility, generator, hours, supplied_mw
 
 from impact.engine import GridContract, compute
 
@@ -17,8 +17,7 @@ def run(f, n_hours=1, step_minutes=60, start=T0):
 def assert_balanced(result):
     s = result.series
     # Served load is what the supplies delivered; served + unserved is the modelled demand.
-    np.testing.assert_allclose(s.grid_mw + s.onsite_mw + s.battery_discharge_mw - s.battery_charge_mw,
-                               s.facility_load_mw, rtol=1e-12)
+    np.testing.assert_allclose(supplied_mw(s), s.facility_load_mw, rtol=1e-12)
     np.testing.assert_allclose(s.facility_load_mw + s.unserved_mw, s.demand_mw, rtol=1e-12)
     generated = sum(s.generator_mw.values(), np.zeros(s.n_steps))
     np.testing.assert_allclose(generated, s.onsite_mw + s.surplus_mw, rtol=1e-12)

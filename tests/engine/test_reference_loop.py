@@ -12,7 +12,17 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from engine_factories import GT_FACTORS, T0, facility, fleet, generator, hours
+from engine_factories import (
+    ENGINE_FACTORS,
+    ENGINE_PART_LOAD,
+    GT_FACTORS,
+    GT_SCR_FACTORS,
+    T0,
+    facility,
+    fleet,
+    generator,
+    hours,
+)
 
 from impact.engine import (
     METRIC_LABELS,
@@ -31,10 +41,6 @@ from impact.engine.reference import reference_steps
 
 DAY = dt.timedelta(days=1)
 HOUR = dt.timedelta(hours=1)
-# AP-42 §3.2 4SLB engine, 90-105 % and < 90 % load (factors.md §4), lb/MMBtu.
-ENGINE_FACTORS = {"nox": 4.08, "co": 0.317, "voc": 0.118, "pm": 0.0100, "so2": 5.88e-4,
-                  "formaldehyde": 5.28e-2, "ch4": 1.25}
-ENGINE_PART_LOAD = {"nox": 0.847, "co": 0.557}
 # Series the engine and the loop both keep, engine attribute -> loop row key.
 SERIES = {
     "demand_mw": "demand_mw",
@@ -111,7 +117,7 @@ def through_time_site():
     turbines = generator(
         "turbines", units=2, rated_mw=16.5, min_load=0.5, heat_rate=10_700.0, availability=0.5,
         part_load_heat_rate=((0.5, 1.25), (0.75, 1.09), (1.0, 1.0)),
-        controls="scr", controlled_factors_lb_per_mmbtu={"nox": 0.0075, "co": 0.0081, "formaldehyde": 0.00085},
+        controls="scr", controlled_factors_lb_per_mmbtu=GT_SCR_FACTORS,
         controls_from=T0 + 3 * DAY + 7 * HOUR,
         startup_lb_per_event={"nox": 20.0},
         available_from=T0 + DAY,
@@ -182,7 +188,7 @@ def data_centre_scale_site():
         "turbines", units=15, rated_mw=16.5, min_load=0.5, heat_rate=10_700.0, availability=0.95,
         part_load_heat_rate=((0.5, 1.25), (0.75, 1.09), (1.0, 1.0)),
         emission_factors_lb_per_mmbtu=dict(GT_FACTORS, ch4=8.6e-3),
-        controls="scr", controlled_factors_lb_per_mmbtu={"nox": 0.0075, "co": 0.0081, "formaldehyde": 0.00085},
+        controls="scr", controlled_factors_lb_per_mmbtu=GT_SCR_FACTORS,
     )
     engines = generator(
         "engines", kind="engine", units=14, rated_mw=2.5, min_load=0.3, heat_rate=8_200.0,

@@ -7,7 +7,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from engine_factories import T0, facility, fleet, generator, hours
+from engine_factories import T0, facility, fleet, generator, hours, supplied_mw
 
 from impact.engine import (
     BatteryInput,
@@ -32,8 +32,7 @@ def staged(*stages, it_mw=10.0):
 
 
 def balance_error(series):
-    supplied = series.grid_mw + series.onsite_mw + series.battery_discharge_mw - series.battery_charge_mw
-    return float(np.max(np.abs(supplied - series.facility_load_mw)))
+    return float(np.max(np.abs(supplied_mw(series) - series.facility_load_mw)))
 
 
 # --- fleet stages -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ output); if one changes, change both.
 import datetime as dt
 
 import pytest
+from engine_factories import ENGINE_FACTORS, ENGINE_PART_LOAD, GT_FACTORS, GT_SCR_FACTORS, supplied_mw
 
 from impact.engine import compute, compute_reference_loop
 from impact.engine.inputs import (
@@ -69,12 +70,6 @@ def case_1_grid_only():
     return facility, Period(dt.datetime(2024, 7, 1, tzinfo=UTC), dt.datetime(2024, 7, 2, tzinfo=UTC))
 
 
-# AP-42 §3.2 4-stroke lean-burn engine, Table 3.2-2 (factors.md §4): 90-105 % load and < 90 % load.
-ENGINE_FULL_LOAD = {"nox": 4.08, "co": 0.317, "voc": 0.118, "pm": 0.0100, "so2": 5.88e-4,
-                    "formaldehyde": 5.28e-2, "ch4": 1.25}
-ENGINE_PART_LOAD = {"nox": 0.847, "co": 0.557}
-
-
 def case_2_engines_at_part_load():
     """10,000 H100s at 0.5 with 300 W per server and 5 % networking, PUE 1.2, a 1 MW contract
     and 14 VoltaGrid-type 2.5 MW engines covering the rest at part load."""
@@ -85,7 +80,7 @@ def case_2_engines_at_part_load():
         rated_mw=2.5,
         min_load_fraction=0.5,
         heat_rate_btu_per_kwh=8_200.0,
-        emission_factors_lb_per_mmbtu=ENGINE_FULL_LOAD,
+        emission_factors_lb_per_mmbtu=ENGINE_FACTORS,
         part_load_factors_lb_per_mmbtu=ENGINE_PART_LOAD,
         part_load_heat_rate=((0.5, 1.15), (1.0, 1.0)),
     )
@@ -101,11 +96,6 @@ def case_2_engines_at_part_load():
     return facility, Period(dt.datetime(2024, 7, 1, tzinfo=UTC), dt.datetime(2024, 7, 2, tzinfo=UTC))
 
 
-# AP-42 §3.1 gas turbine, uncontrolled (factors.md §4), and the factors implied by the SCHD permit
-# caps for SCR-controlled SMT-130s (factors.md §4, D), lb/MMBtu.
-TURBINE_UNCONTROLLED = {"nox": 0.32, "co": 0.082, "voc": 0.0021, "pm": 0.0066, "so2": 0.0034,
-                        "formaldehyde": 7.1e-4}
-TURBINE_SCR = {"nox": 0.0075, "co": 0.0081, "formaldehyde": 0.00085}
 PERMIT_DATE = dt.datetime(2025, 7, 2, tzinfo=UTC)  # SCHD permit, 2 Jul 2025 (factors.md §6)
 
 
@@ -121,9 +111,9 @@ def case_3_turbines_with_scr_and_a_battery():
         rated_mw=16.5,
         min_load_fraction=0.5,
         heat_rate_btu_per_kwh=10_700.0,
-        emission_factors_lb_per_mmbtu=TURBINE_UNCONTROLLED,
+        emission_factors_lb_per_mmbtu=GT_FACTORS,
         controls="scr",
-        controlled_factors_lb_per_mmbtu=TURBINE_SCR,
+        controlled_factors_lb_per_mmbtu=GT_SCR_FACTORS,
         controls_from=PERMIT_DATE,
     )
     battery = BatteryInput(
@@ -250,8 +240,7 @@ def test_the_reference_loop_matches_the_hand_calculation(loop_results, case, key
 @pytest.mark.parametrize("case", CASES)
 def test_every_hour_grid_onsite_and_battery_discharge_less_charging_equal_the_served_load(engine_results, case):
     s = engine_results[case].series
-    supplied = s.grid_mw + s.onsite_mw + s.battery_discharge_mw - s.battery_charge_mw
-    assert abs(supplied - s.facility_load_mw).max() <= 1e-9
+    assert abs(supplied_mw(s) - s.facility_load_mw).max() <= 1e-9
     # Served load plus curtailed demand is the demand, hour by hour.
     assert abs(s.facility_load_mw + s.unserved_mw - s.demand_mw).max() <= 1e-9
 

@@ -5,20 +5,7 @@ import datetime as dt
 import zoneinfo
 from pathlib import Path
 
-from impact import charts
-from impact.engine import (
-    ClimateInput,
-    CoolingInput,
-    FacilityInput,
-    FleetInput,
-    GeneratorInput,
-    GridContract,
-    GridInput,
-    Period,
-    RunOptions,
-    UtilisationProfile,
-    compute,
-)
+from impact import charts, engine
 from impact.engine.labels import POLLUTANT_SYMBOLS
 
 UTC = dt.timezone.utc
@@ -36,22 +23,23 @@ def _imports(path):
 
 def _small_result():
     """One day of 1,000 accelerators on a 0.5 MW contract, the rest from one gas engine."""
-    facility = FacilityInput(
+    fleet = engine.FleetInput(name="fleet", accelerator_count=1_000, tdp_w=1_000.0, idle_w=0.0,
+                              utilisation=engine.UtilisationProfile(kind="constant", mean_utilisation=0.8))
+    # AP-42 Table 3.2-2, 4-stroke lean-burn, 90-105 % load (factors.md §4), lb/MMBtu.
+    factors = {"nox": 4.08, "co": 0.317, "voc": 0.118, "pm": 0.0100, "so2": 5.88e-4, "formaldehyde": 5.28e-2}
+    gas_engine = engine.GeneratorInput(name="engine", kind="engine", unit_count=1, rated_mw=2.0, min_load_fraction=0.0,
+                                       heat_rate_btu_per_kwh=8_200.0, emission_factors_lb_per_mmbtu=factors)
+    facility = engine.FacilityInput(
         name="chart test site",
-        fleets=(FleetInput(name="fleet", accelerator_count=1_000, tdp_w=1_000.0, idle_w=0.0,
-                           utilisation=UtilisationProfile(kind="constant", mean_utilisation=0.8)),),
-        cooling=CoolingInput(pue_at_reference=1.25, wue_l_per_kwh=1.0),
-        grid=GridInput(utility="test utility", contracts=(GridContract(0.5),),
-                       emission_rates_lb_per_mwh={"co2": 900.0}),
-        # AP-42 Table 3.2-2, 4-stroke lean-burn, 90-105 % load (factors.md §4), lb/MMBtu.
-        generators=(GeneratorInput(name="engine", kind="engine", unit_count=1, rated_mw=2.0, min_load_fraction=0.0,
-                                   heat_rate_btu_per_kwh=8_200.0,
-                                   emission_factors_lb_per_mmbtu={"nox": 4.08, "co": 0.317, "voc": 0.118, "pm": 0.0100,
-                                                                   "so2": 5.88e-4, "formaldehyde": 5.28e-2}),),
-        climate=ClimateInput(),
+        fleets=(fleet,),
+        cooling=engine.CoolingInput(pue_at_reference=1.25, wue_l_per_kwh=1.0),
+        grid=engine.GridInput(utility="test utility", contracts=(engine.GridContract(0.5),),
+                              emission_rates_lb_per_mwh={"co2": 900.0}),
+        generators=(gas_engine,),
+        climate=engine.ClimateInput(),
     )
-    period = Period(dt.datetime(2025, 7, 1, 5, tzinfo=UTC), dt.datetime(2025, 7, 2, 5, tzinfo=UTC))
-    return compute(facility, period, RunOptions(monte_carlo_samples=0))
+    period = engine.Period(dt.datetime(2025, 7, 1, 5, tzinfo=UTC), dt.datetime(2025, 7, 2, 5, tzinfo=UTC))
+    return engine.compute(facility, period, engine.RunOptions(monte_carlo_samples=0))
 
 
 def test_the_charts_import_no_model_and_nothing_of_django():
