@@ -302,9 +302,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "impact.api.pagination.PagePagination",
     "PAGE_SIZE": 50,
     "NUM_PROXIES": NUM_PROXIES,
-    # Token for scripts and tools (Authorization: Token …); session for staff using the browsable API.
+    # Scoped tokens for scripts and tools (Authorization: Token …; manage.py issue_api_token), the
+    # session for staff using the browsable API. DRF's plain authtoken keys no longer authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["impact.api.permissions.ReadOnlyOrStaff"],

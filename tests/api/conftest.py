@@ -15,12 +15,12 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from impact import services
 from impact.models import ReportMetric, ReportRun, ReportVersion, SeriesPoint
 from impact.seed import load_memphis
+from portal.accounts.models import ApiToken
 
 PERIOD = "2024-07-01..2024-07-02"  # two days: 48 hourly points, enough to page through
 DRAFT_PERIOD = "2024-08-01..2024-08-01"
@@ -106,23 +106,36 @@ def api(db):
     return APIClient()
 
 
-@pytest.fixture
-def staff_token(analyst):
-    return Token.objects.create(user=analyst)
+def issue_token(user, scopes=None, days=90):
+    """A scoped API token for ``user`` (all of the user's permissions unless ``scopes``); returns its key."""
+    _, key = ApiToken.objects.issue(user, "test script", scopes or sorted(user.get_all_permissions()), days=days)
+    return key
 
 
-@pytest.fixture
-def staff_api(staff_token):
-    """An API client authenticated with a staff member's token."""
+def token_client(key):
+    """An API client that sends ``key`` as its scoped token."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {staff_token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 
 @pytest.fixture
+def staff_token(analyst):
+    """The key of an analyst's token scoped to everything the analyst role may do."""
+    return issue_token(analyst)
+
+
+@pytest.fixture
+def staff_api(staff_token):
+    """An API client authenticated with a staff member's scoped token."""
+    return token_client(staff_token)
+
+
+@pytest.fixture
 def resident_api(resident):
+    """A signed-in resident (a session: a resident holds no permission a token could name)."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=resident).key}")
+    client.force_login(resident)
     return client
 
 

@@ -1,11 +1,12 @@
 """Staff writes with a token: request a run (202), poll its result (409 + Retry-After), publish, retry."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from impact import services
 from impact.models import ReportRun, ReportVersion
+
+from .conftest import issue_token, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -152,9 +153,7 @@ def other_staff_api(request, db):
 
     group = "staff" if request.param == "forum-staff" else "moderator"
     user = make_user(f"{group}-member", groups=(group,), is_staff=True)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
+    return token_client(issue_token(user))
 
 
 def test_staff_of_other_roles_cannot_request_publish_or_retry_and_see_no_drafts(published, failed_run, other_staff_api):

@@ -11,11 +11,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from impact import figures, services
 from impact.models import ReportMetric, ReportVersion
+from portal.accounts.models import ApiToken
 
 ACK = "July 2024 supply is known only from news reports; a grid feed is probably missing from the model."
 
@@ -75,8 +75,10 @@ def test_the_threshold_is_a_setting(synthetic_run, analyst, settings):
 
 def test_the_api_refuses_without_an_acknowledgement_and_publishes_with_one(synthetic_run, analyst):
     run = synthetic_run(unserved_share=0.05)
+    # Publishing a draft needs to see it (view_reportrun) as well as add_reportversion.
+    _, key = ApiToken.objects.issue(analyst, "publishing script", ["impact.view_reportrun", "impact.add_reportversion"])
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=analyst).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     refused = api.post(f"/api/v1/report-runs/{run.pk}/publish/", {}, format="json")
     assert refused.status_code == 400
     assert "5.0 %" in refused.json()["acknowledgement"][0]
