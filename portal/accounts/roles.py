@@ -39,7 +39,6 @@ ROLE_PERMISSIONS = {
             "reply": ("view", "change"),
             "flag": ("view", "change"),
             "answer": ("view",),
-            "moderationaction": ("view",),
             "meeting": CRUD[:3],
             "docketitem": ("view", "change"),
         },
@@ -148,10 +147,10 @@ def apply_role_permissions_in_migration(apps):
 #                                   appeal; edit someone else's question; see posts off the site
 #   forums.close_question           close and reopen a question
 #   forums.answer_question          give or revise the official answer (and "answered live")
-#   forums.record_meeting_outcomes  record a meeting's docket outcomes and minutes
+#   forums.record_meeting_outcomes  the docket: record its outcomes and the minutes; freeze it or
+#                                   carry its questions over by hand (the hourly job needs none)
 #   forums.add_meeting              schedule a meeting
-#   forums.change_meeting           change a meeting's details; freeze its docket or carry its
-#                                   questions over by hand (the hourly job needs none)
+#   forums.change_meeting           change a meeting's details (title, time, place, agenda)
 #   forums.cancel_meeting           cancel a meeting
 
 MODERATE_POSTS = "forums.moderate_post"

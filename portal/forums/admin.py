@@ -1,12 +1,23 @@
-"""Staff console for the forum. Bulk actions call the same services as the moderation queue."""
+"""Staff console for the forum. Every staff verb here is a call to the forum's services, which
+check the role's permission and write the audit row: the moderation actions, the official answer
+on a question's page, a meeting's schedule, details, minutes and docket outcomes, and the meeting
+actions. The moderation queue itself is the forum's (/forum/moderation/), linked from the index.
+"""
 
+from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from portal.accounts import roles
+
 from . import meetings, notifications, services
-from .models import Answer, DocketItem, Flag, Meeting, ModerationAction, Notification, Question, Reason, Reply
-from .rendering import render_markdown
+from .models import Answer, DocketItem, Flag, Meeting, Notification, Question, Reason, Reply
+
+
+def _why(exc):
+    return " ".join(getattr(exc, "messages", None) or [str(exc)])
 
 
 def _run(modeladmin, request, queryset, func, label):
@@ -16,24 +27,18 @@ def _run(modeladmin, request, queryset, func, label):
             changed += bool(func(obj))
         except (PermissionDenied, ValidationError) as exc:
             failed += 1
-            modeladmin.message_user(request, f"{obj}: {exc}", level=messages.ERROR)
+            modeladmin.message_user(request, f"{obj}: {_why(exc)}", level=messages.ERROR)
     modeladmin.message_user(request, f"{label}: {changed} changed, {queryset.count() - changed - failed} already so.")
 
 
-def _approve_action():
-    @admin.action(description="Approve (publish) selected")
-    def approve(modeladmin, request, queryset):
-        _run(modeladmin, request, queryset, lambda p: services.approve_post(p, request.user), "Approved")
+def _moderation_action(func, name, description, label):
+    def action(modeladmin, request, queryset):
+        _run(modeladmin, request, queryset, lambda p: func(p, request.user), label)
 
-    return approve
-
-
-def _restore_action():
-    @admin.action(description="Restore selected")
-    def restore(modeladmin, request, queryset):
-        _run(modeladmin, request, queryset, lambda p: services.restore_post(p, request.user), "Restored")
-
-    return restore
+    action.__name__ = name
+    action.short_description = description
+    action.allowed_permissions = ("moderate",)  # offered only to roles with forums.moderate_post
+    return action
 
 
 def _reason_actions():
@@ -41,25 +46,27 @@ def _reason_actions():
     actions = []
     for reason in Reason:
         for verb, func in (("hide", services.hide_post), ("reject", services.reject_post)):
-
-            def action(modeladmin, request, queryset, _func=func, _reason=reason, _verb=verb):
-                _run(modeladmin, request, queryset, lambda p: _func(p, request.user, _reason.value), f"{_verb.title()} ({_reason.label})")
-
-            action.__name__ = f"{verb}_{reason.value}"
-            action.short_description = f"{verb.title()} selected: {reason.label.lower()}"
-            actions.append(action)
+            actions.append(_moderation_action(
+                lambda p, user, _func=func, _reason=reason: _func(p, user, _reason.value),
+                f"{verb}_{reason.value}", f"{verb.title()} selected: {reason.label.lower()}", f"{verb.title()} ({reason.label})",
+            ))
     return actions
 
 
-MODERATION_ACTIONS = [_approve_action(), _restore_action(), *_reason_actions()]
+MODERATION_ACTIONS = [
+    _moderation_action(services.approve_post, "approve", "Approve (publish) selected", "Approved"),
+    _moderation_action(services.restore_post, "restore", "Restore selected", "Restored"),
+    _moderation_action(services.dismiss_flags, "dismiss_flags", "Dismiss the flags of selected", "Flags dismissed"),
+    *_reason_actions(),
+]
 
 
 class ModeratedAdmin(admin.ModelAdmin):
     actions = MODERATION_ACTIONS
     list_filter = ("status", "reason")
     readonly_fields = (
-        "status", "status_before_hide", "reason", "reason_note", "open_flag_count", "published_at",
-        "appeal_text", "appealed_at", "appeal_decided_at", "body_html",
+        "author", "status", "status_before_hide", "reason", "reason_note", "open_flag_count", "published_at",
+        "appeal_text", "appealed_at", "appeal_decided_at", "body_html", "created_at",
     )
     date_hierarchy = "created_at"
 
@@ -67,10 +74,8 @@ class ModeratedAdmin(admin.ModelAdmin):
         # Posts come from residents through the site; the admin moderates them.
         return False
 
-    def save_model(self, request, obj, form, change):
-        # A moderator correcting a typo or removing personal data: keep the shown HTML in step.
-        obj.body_html = render_markdown(obj.body)
-        super().save_model(request, obj, form, change)
+    def has_moderate_permission(self, request):
+        return roles.can_moderate(request.user)
 
 
 class AnswerInline(admin.StackedInline):
@@ -80,21 +85,72 @@ class AnswerInline(admin.StackedInline):
     can_delete = False
 
 
+class QuestionAnswerForm(forms.ModelForm):
+    """The question's fields, plus its official answer (shown to roles with forums.answer_question)."""
+
+    official_answer = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+        help_text="Markdown. Saving publishes it as the official answer; followers are e-mailed once.",
+    )
+    answer_report_version = forms.ModelChoiceField(None, required=False, label="Answer relies on report version")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "answer_report_version" in self.fields:
+            ReportVersion = apps.get_model("impact", "ReportVersion")
+            self.fields["answer_report_version"].queryset = ReportVersion.objects.select_related("report__facility")
+
+
 @admin.register(Question)
 class QuestionAdmin(ModeratedAdmin):
+    """Saving calls the services: an edit of the text is services.edit_question() (moderators),
+    the answer box services.answer_question() (staff)."""
+
+    form = QuestionAnswerForm
     list_display = ("title", "author", "topic", "status", "vote_count", "reply_count", "open_flag_count", "created_at", "answered_at", "meeting")
     list_filter = ("status", "topic", "reason", "meeting")
     search_fields = ("title", "body", "author__display_name", "author__email")
-    readonly_fields = ModeratedAdmin.readonly_fields + ("vote_count", "reply_count", "follower_count", "answered_at", "closed_at", "status_before_close")
-    raw_id_fields = ("author", "report_version")
+    readonly_fields = ModeratedAdmin.readonly_fields + (
+        "meeting", "vote_count", "reply_count", "follower_count", "answered_at", "closed_at", "status_before_close",
+    )
+    raw_id_fields = ("report_version",)
     inlines = [AnswerInline]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None or not roles.can_answer(request.user):
+            form.base_fields.pop("official_answer", None)
+            form.base_fields.pop("answer_report_version", None)
+        else:
+            answer = getattr(obj, "answer", None)
+            form.base_fields["official_answer"].initial = answer.body if answer else ""
+            form.base_fields["answer_report_version"].initial = answer.report_version_id if answer else None
+        return form
+
+    def save_model(self, request, obj, form, change):
+        edits = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS if name in form.changed_data}
+        try:
+            if edits:
+                services.edit_question(obj, request.user, **edits)
+            if {"official_answer", "answer_report_version"} & set(form.changed_data):
+                if services.answer_question(obj, request.user, form.cleaned_data["official_answer"], form.cleaned_data["answer_report_version"]):
+                    self.message_user(request, "The official answer is published.")
+        except (PermissionDenied, ValidationError) as exc:
+            self.message_user(request, f"Not saved: {_why(exc)}", messages.ERROR)
 
 
 @admin.register(Reply)
 class ReplyAdmin(ModeratedAdmin):
     list_display = ("__str__", "author", "status", "open_flag_count", "created_at")
     search_fields = ("body", "author__display_name")
-    raw_id_fields = ("author", "question")
+    raw_id_fields = ("question",)
+
+    def save_model(self, request, obj, form, change):
+        # A moderator removing personal data: keep the shown HTML in step (the admin's own row).
+        from .rendering import render_markdown
+
+        obj.body_html = render_markdown(obj.body)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Flag)
@@ -102,25 +158,6 @@ class FlagAdmin(admin.ModelAdmin):
     list_display = ("__str__", "question", "reply", "reason", "created_at", "resolved_at")
     list_filter = ("reason", "resolved_at")
     raw_id_fields = ("question", "reply", "user")
-
-
-@admin.register(ModerationAction)
-class ModerationActionAdmin(admin.ModelAdmin):
-    """The audit log is read-only: nobody edits history."""
-
-    list_display = ("created_at", "actor", "kind", "question", "reply", "meeting", "from_status", "to_status", "reason")
-    list_filter = ("kind", "reason")
-    search_fields = ("note", "actor__display_name")
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)
@@ -150,11 +187,18 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 class DocketItemInline(admin.TabularInline):
+    """The docket; outcomes are editable for roles with forums.record_meeting_outcomes and are
+    saved by meetings.record_outcome() (MeetingAdmin.save_related)."""
+
     model = DocketItem
     extra = 0
     fields = ("position", "question", "votes_at_freeze", "outcome", "outcome_note", "written_answer_due")
-    readonly_fields = ("position", "question", "votes_at_freeze", "outcome", "outcome_note", "written_answer_due")
     can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        if roles.can_record_meetings(request.user):
+            return ("position", "question", "votes_at_freeze")
+        return self.fields
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -162,23 +206,73 @@ class DocketItemInline(admin.TabularInline):
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
+    """Scheduling, changing, minutes, outcomes and the actions all go through portal.forums.meetings."""
+
     list_display = ("title", "facility", "starts_at", "place", "is_cancelled", "docket_frozen_at", "minutes_recorded_at", "carried_over_at")
     list_filter = ("facility", "is_cancelled")
-    readonly_fields = ("is_cancelled", "docket_frozen_at", "minutes_recorded_at", "carried_over_at")
+    readonly_fields = ("is_cancelled", "docket_frozen_at", "minutes_recorded_at", "carried_over_at", "created_at")
     inlines = [DocketItemInline]
     actions = ["freeze_now", "carry_over_now", "cancel"]
 
-    @admin.action(description="Cancel the selected meetings (their questions move to the next one)")
+    def has_record_permission(self, request):
+        return roles.can_record_meetings(request.user)
+
+    def has_cancel_permission(self, request):
+        return roles.can_cancel_meetings(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # Minutes are recorded after the meeting, by roles that may record them.
+        if obj is None or not roles.can_record_meetings(request.user):
+            fields.append("minutes")
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        details = {name: form.cleaned_data[name] for name in meetings.MEETING_FIELDS if name in form.cleaned_data}
+        if not change:
+            # The form has run the model's checks; a refusal here is a 403 like any other.
+            saved = meetings.schedule_meeting(request.user, **details)
+            obj.pk, obj._state.adding, obj._state.db = saved.pk, False, saved._state.db
+            return
+        try:
+            meetings.update_meeting(obj, request.user, **{k: v for k, v in details.items() if k in form.changed_data})
+            if "minutes" in form.changed_data:
+                meetings.record_minutes(obj, request.user, form.cleaned_data["minutes"])
+        except (PermissionDenied, ValidationError) as exc:
+            self.message_user(request, f"Not saved: {_why(exc)}", messages.ERROR)
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        # The docket's outcomes are saved by record_outcome(), never by formset.save(); keeping the
+        # formset away from save_formset() also keeps the audited admin from logging them twice.
+        docket = [formset for formset in formsets if formset.model is DocketItem]
+        super().save_related(request, form, [formset for formset in formsets if formset.model is not DocketItem], change)
+        for formset in docket:
+            self._record_outcomes(request, formset)
+
+    def _record_outcomes(self, request, formset):
+        # What formset.save() would have set; the admin's change message reads them.
+        formset.new_objects, formset.deleted_objects, formset.changed_objects = [], [], []
+        for item_form in formset.forms:
+            if not item_form.has_changed():
+                continue
+            formset.changed_objects.append((item_form.instance, item_form.changed_data))
+            data = item_form.cleaned_data
+            try:
+                meetings.record_outcome(
+                    item_form.instance, request.user, data["outcome"], data.get("outcome_note", ""), data.get("written_answer_due")
+                )
+            except (PermissionDenied, ValidationError) as exc:
+                self.message_user(request, f"{item_form.instance}: {_why(exc)}", messages.ERROR)
+
+    @admin.action(description="Cancel the selected meetings (their questions move to the next one)", permissions=["cancel"])
     def cancel(self, request, queryset):
-        cancelled = sum(meetings.cancel_meeting(m, request.user) for m in queryset)
-        self.message_user(request, f"{cancelled} meeting(s) cancelled.")
+        _run(self, request, queryset, lambda m: meetings.cancel_meeting(m, request.user), "Cancelled")
 
-    @admin.action(description="Freeze the docket now")
+    @admin.action(description="Freeze the docket now", permissions=["record"])
     def freeze_now(self, request, queryset):
-        frozen = sum(meetings.freeze_docket(m, actor=request.user) for m in queryset)
-        self.message_user(request, f"{frozen} docket(s) frozen.")
+        _run(self, request, queryset, lambda m: meetings.freeze_docket(m, actor=request.user), "Docket frozen")
 
-    @admin.action(description="Carry unreached questions over to the next meeting")
+    @admin.action(description="Carry unreached questions over to the next meeting", permissions=["record"])
     def carry_over_now(self, request, queryset):
-        moved = sum(meetings.carry_over(m, actor=request.user) for m in queryset)
-        self.message_user(request, f"{moved} question(s) carried over.")
+        _run(self, request, queryset, lambda m: meetings.carry_over(m, actor=request.user), "Carried over")

@@ -260,9 +260,21 @@ class Flag(models.Model):
 
 
 class ModerationAction(models.Model):
-    """The audit log: every moderator and staff action, and every automatic hide, in order."""
+    """The forum's public moderation record: what was decided about each post, and why.
+
+    Not the audit log: the one audit trail staff read is portal.audit's StaffAction, where every
+    staff verb writes one row (who, what, before → after, which door). This record stays beside
+    it because the forum's own readers need what the audit log does not keep: the public monthly
+    moderation report (/forum/moderation/report/) counts hides, rejections and restores by reason
+    code; the author's e-mail about a decision is queued against its row (Notification.event);
+    and a post's history on its page includes what no staff member did, an automatic hide by
+    residents' flags and the author's appeal. Rows are written by portal.forums.services for
+    decisions on posts only.
+    """
 
     class Kind(models.TextChoices):
+        # Answer, docket and meeting kinds were written before issue 12; those verbs now write
+        # only the audit log, and the kinds stay so that older rows still read.
         APPROVE = "approve", "Approved"
         HIDE = "hide", "Hidden"
         AUTO_HIDE = "auto_hide", "Hidden by flags"

@@ -2,8 +2,14 @@
 
 Views, admin actions, management commands and tasks call these functions; none of them saves a
 status by itself. Each function checks who may act (raising PermissionDenied with a message a
-person can read), returns whether it changed anything (so a double click or a rerun is harmless),
-and writes a ModerationAction row for every moderator or staff decision.
+person can read), returns whether it changed anything (so a double click or a rerun is harmless).
+
+A staff verb (approve, hide, reject, restore, dismiss flags, deny an appeal, edit someone else's
+question, close, reopen, answer) checks its role's permission (portal.accounts.roles) and writes
+one row of the staff audit log (portal.audit.log.record) in the change's transaction; which door
+it came through is the audit log's to know. A call that changes nothing writes no row. Decisions
+on posts are also kept as ModerationAction rows: the forum's public moderation record (see the
+model).
 """
 
 from django.conf import settings
@@ -13,6 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal.accounts import roles
+from portal.audit.log import record, snapshot
+from portal.audit.models import StaffAction
 
 from . import notifications
 from .models import (
@@ -31,13 +39,14 @@ from .rendering import count_links, render_markdown
 
 S = PostStatus
 Kind = ModerationAction.Kind
+ACTION = StaffAction.Kind.ACTION
 
 
 # --- Helpers ------------------------------------------------------------------------------------
 
 
 def log_action(actor, kind, *, question=None, reply=None, meeting=None, from_status="", to_status="", reason="", note=""):
-    """Write one audit-log row."""
+    """Add to the forum's moderation record (ModerationAction); the staff audit row is audit()'s."""
     return ModerationAction.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         kind=kind,
@@ -49,6 +58,12 @@ def log_action(actor, kind, *, question=None, reply=None, meeting=None, from_sta
         reason=reason,
         note=note,
     )
+
+
+def audit(actor, name, obj, before, *, reason="", note="", kind=ACTION):
+    """The staff verb's one row in the audit log: ``before`` is snapshot(obj) from before the
+    change, the row as it is now is the after; the reason code and the note go in ``reason``."""
+    return record(actor, kind, obj, before, snapshot(obj), name=name, reason="; ".join(filter(None, [reason, note])))
 
 
 def _target(post):
@@ -203,6 +218,7 @@ def edit_question(question, user, **changes):
         return False
     if is_author and not roles.can_moderate(user):
         check_links(user, changes.get("title", row.title), changes.get("body", row.body))
+    was = snapshot(row)
     for name, value in changes.items():
         setattr(row, name, value)
     row.body_html = render_markdown(row.body)
@@ -211,6 +227,7 @@ def edit_question(question, user, **changes):
     if logged:
         edited = ", ".join(sorted(name for name in changes if before[name] != changes[name]))
         log_action(user, Kind.EDIT, question=row, from_status=row.status, to_status=row.status, note=f"Edited: {edited}")
+        audit(user, "moderate: edit", row, was, note=f"Edited: {edited}")
     question.refresh_from_db()
     return True
 
@@ -295,12 +312,14 @@ def approve_post(post, actor, note=""):
     row = _locked(post)
     if row.status != S.PENDING:
         return False
+    was = snapshot(row)
     row.status, row.published_at = S.PUBLISHED, timezone.now()
     row.reason, row.reason_note = "", ""
     row.save(update_fields=["status", "published_at", "reason", "reason_note"])
     action = log_action(actor, Kind.APPROVE, **_target(row), from_status=S.PENDING, to_status=S.PUBLISHED, note=note)
     _tell_author(row, action)
     _sync(row)
+    audit(actor, "moderate: approve", row, was, note=note)
     post.refresh_from_db()
     return True
 
@@ -312,6 +331,7 @@ def hide_post(post, actor, reason, note=""):
     if reason not in Reason.values:
         raise ValidationError("Pick a reason.")
     row = _locked(post)
+    was = snapshot(row)
     if row.status == S.HIDDEN:
         # Hidden by flags and now confirmed by a moderator: record the decision, keep the state.
         if row.open_flag_count or Flag.objects.filter(**_target(row), resolved_at__isnull=True).exists():
@@ -321,6 +341,7 @@ def hide_post(post, actor, reason, note=""):
             action = log_action(actor, Kind.HIDE, **_target(row), from_status=S.HIDDEN, to_status=S.HIDDEN, reason=reason, note=note)
             _tell_author(row, action)
             _sync(row)
+            audit(actor, "moderate: hide", row, was, reason=reason, note=note)
             post.refresh_from_db()
             return True
         return False
@@ -334,6 +355,7 @@ def hide_post(post, actor, reason, note=""):
     action = log_action(actor, Kind.HIDE, **_target(row), from_status=before, to_status=S.HIDDEN, reason=reason, note=note)
     _tell_author(row, action)
     _sync(row)
+    audit(actor, "moderate: hide", row, was, reason=reason, note=note)
     post.refresh_from_db()
     return True
 
@@ -347,7 +369,7 @@ def reject_post(post, actor, reason, note=""):
     row = _locked(post)
     if row.status not in (S.PENDING, S.HIDDEN):
         return False
-    before = row.status
+    was, before = snapshot(row), row.status
     row.status, row.reason, row.reason_note = S.REJECTED, reason, note
     if row.appeal_pending:
         row.appeal_decided_at = timezone.now()
@@ -356,6 +378,7 @@ def reject_post(post, actor, reason, note=""):
     action = log_action(actor, Kind.REJECT, **_target(row), from_status=before, to_status=S.REJECTED, reason=reason, note=note)
     _tell_author(row, action)
     _sync(row)
+    audit(actor, "moderate: reject", row, was, reason=reason, note=note)
     post.refresh_from_db()
     return True
 
@@ -367,7 +390,7 @@ def restore_post(post, actor, note=""):
     row = _locked(post)
     if row.status not in (S.HIDDEN, S.REJECTED):
         return False
-    before = row.status
+    was, before = snapshot(row), row.status
     target = row.status_before_hide or S.PUBLISHED
     if isinstance(row, Question) and target == S.PUBLISHED and hasattr(row, "answer"):
         target = S.ANSWERED
@@ -381,6 +404,7 @@ def restore_post(post, actor, note=""):
     action = log_action(actor, Kind.RESTORE, **_target(row), from_status=before, to_status=target, note=note)
     _tell_author(row, action)
     _sync(row)
+    audit(actor, "moderate: restore", row, was, note=note)
     post.refresh_from_db()
     return True
 
@@ -390,10 +414,12 @@ def dismiss_flags(post, actor, note=""):
     """A moderator looked at the flags of a still-visible post and found nothing wrong."""
     _require_moderator(actor)
     row = _locked(post)
+    was = snapshot(row)
     if not _resolve_flags(row):
         return False
     log_action(actor, Kind.DISMISS_FLAGS, **_target(row), from_status=row.status, to_status=row.status, note=note)
     _sync(row)
+    audit(actor, "moderate: dismiss flags", row, was, note=note)
     post.refresh_from_db()
     return True
 
@@ -409,10 +435,12 @@ def deny_appeal(post, actor, note=""):
     row = _locked(post)
     if not row.appeal_pending:
         return False
+    was = snapshot(row)
     row.appeal_decided_at = timezone.now()
     row.save(update_fields=["appeal_decided_at"])
     action = log_action(actor, Kind.APPEAL_DENIED, **_target(row), from_status=row.status, to_status=row.status, reason=row.reason, note=note)
     _tell_author(row, action)
+    audit(actor, "moderate: deny appeal", row, was, note=note)
     post.refresh_from_db()
     return True
 
@@ -485,10 +513,11 @@ def close_question(question, actor, note=""):
     row = _locked(question)
     if row.status not in (S.PUBLISHED, S.ANSWERED):
         return False
-    before = row.status
+    was, before = snapshot(row), row.status
     row.status_before_close, row.status, row.closed_at = before, S.CLOSED, timezone.now()
     row.save(update_fields=["status", "status_before_close", "closed_at"])
     log_action(actor, Kind.CLOSE, question=row, from_status=before, to_status=S.CLOSED, note=note)
+    audit(actor, "close question", row, was, note=note)
     question.refresh_from_db()
     return True
 
@@ -499,10 +528,12 @@ def reopen_question(question, actor, note=""):
     row = _locked(question)
     if row.status != S.CLOSED:
         return False
+    was = snapshot(row)
     target = S.ANSWERED if hasattr(row, "answer") else S.PUBLISHED
     row.status, row.closed_at, row.status_before_close = target, None, ""
     row.save(update_fields=["status", "closed_at", "status_before_close"])
     log_action(actor, Kind.REOPEN, question=row, from_status=S.CLOSED, to_status=target, note=note)
+    audit(actor, "reopen question", row, was, note=note)
     question.refresh_from_db()
     return True
 
@@ -515,6 +546,18 @@ def answer_question(question, actor, body, report_version=None):
     anything changed.
     """
     roles.require(actor, roles.ANSWER_QUESTIONS, "Only staff may give an official answer")
+    written = write_answer(question, actor, body, report_version)
+    if written is None:
+        return False
+    answer, before = written
+    audit(actor, "revise answer" if before else "answer question", answer, before)
+    return True
+
+
+def write_answer(question, actor, body, report_version=None):
+    """The answer itself, for answer_question() and an "answered live" meeting outcome, which
+    check the permission and write the audit row. Returns (answer, its snapshot before) or None
+    if the answer says this already; the snapshot is None for a new answer."""
     if not body.strip():
         raise ValidationError("The answer is empty.")
     row = _locked(question)
@@ -523,25 +566,23 @@ def answer_question(question, actor, body, report_version=None):
     existing = Answer.objects.filter(question=row).first()
     if existing is not None:
         if existing.body == body and existing.report_version_id == getattr(report_version, "pk", None):
-            return False
+            return None
+        before = snapshot(existing)
         existing.body, existing.body_html = body, render_markdown(body)
         existing.report_version, existing.revised_at = report_version, timezone.now()
         existing.save()
-        log_action(actor, Kind.REVISE_ANSWER, question=row, from_status=row.status, to_status=row.status)
         question.refresh_from_db()
-        return True
-    Answer.objects.create(question=row, author=actor, body=body, body_html=render_markdown(body), report_version=report_version)
-    before = row.status
+        return existing, before
+    answer = Answer.objects.create(question=row, author=actor, body=body, body_html=render_markdown(body), report_version=report_version)
     if row.status == S.PUBLISHED:
         row.status = S.ANSWERED
     row.answered_at = timezone.now()
     row.save(update_fields=["status", "answered_at"])
-    log_action(actor, Kind.ANSWER, question=row, from_status=before, to_status=row.status)
     # The e-mails are rows of this transaction: committed with the answer, or not at all.
     notifications.queue_answer_notifications(row)
     _send_after_commit("send_answer_notifications", row.pk)
     question.refresh_from_db()
-    return True
+    return answer, None
 
 
 # --- Who sees what ------------------------------------------------------------------------------

@@ -42,8 +42,7 @@ def carry_over(meeting_id):
 @shared_task(name="forums.meeting_housekeeping")
 def meeting_housekeeping():
     """For Celery beat (e.g. hourly): freeze due dockets and carry over finished meetings."""
-    frozen = meetings.freeze_due_dockets()
-    moved = meetings.carry_over_due()
+    frozen, moved = meetings.housekeeping()
     return {"frozen": [m.pk for m in frozen], "carried_over": moved}
 
 

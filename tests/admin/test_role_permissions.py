@@ -11,7 +11,7 @@ from portal.accounts.roles import ROLE_PERMISSIONS, codenames
 PAGES = {
     "moderator": [
         "/admin/forums/question/", "/admin/forums/reply/", "/admin/forums/flag/",
-        "/admin/forums/moderationaction/", "/admin/forums/meeting/", "/admin/moderation/",
+        "/admin/forums/meeting/", "/admin/moderation/",
     ],
     "analyst": [
         "/admin/impact/facility/", "/admin/impact/source/", "/admin/impact/assumption/", "/admin/impact/scenario/",

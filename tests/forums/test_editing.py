@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from portal.audit.models import StaffAction
 from portal.forums import services
 from portal.forums.models import ModerationAction, PostStatus
 
@@ -21,6 +22,7 @@ def test_the_author_fixes_a_pending_question(login, resident, pending):
     assert pending.title == EDIT["title"] and "<strong>typo</strong>" in pending.body_html
     assert pending.status == PostStatus.PENDING
     assert not ModerationAction.objects.exists(), "an author's own edit is not a moderation action"
+    assert not StaffAction.objects.exists(), "nor a staff action"
 
 
 def test_the_author_cannot_edit_once_published(resident, question):
@@ -42,6 +44,9 @@ def test_a_moderator_removes_personal_data_and_it_is_logged(moderator, question)
     assert services.edit_question(question, moderator, body="[phone number removed by a moderator]")
     action = ModerationAction.objects.get(kind="edit")
     assert action.actor == moderator and "body" in action.note
+    entry = StaffAction.objects.get()
+    assert (entry.name, entry.actor, entry.object_id) == ("moderate: edit", moderator, str(question.pk))
+    assert entry.after["body"] == "[phone number removed by a moderator]" and entry.reason == "Edited: body"
     assert services.edit_question(question, moderator, body="[phone number removed by a moderator]") is False
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from portal.audit.models import StaffAction
 from portal.forums import services
 from portal.forums.models import ModerationAction, PostStatus
 
@@ -120,8 +121,15 @@ def test_every_decision_is_in_the_audit_log_with_before_and_after(pending, moder
     services.approve_post(pending, moderator)
     services.hide_post(pending, moderator, "spam", "ad")
     services.restore_post(pending, moderator)
-    log = list(ModerationAction.objects.order_by("id").values_list("kind", "from_status", "to_status", "actor_id"))
+    log = [(e.name, e.before["status"], e.after["status"], e.actor_id, e.reason) for e in StaffAction.objects.order_by("id")]
     assert log == [
+        ("moderate: approve", "pending", "published", moderator.pk, ""),
+        ("moderate: hide", "published", "hidden", moderator.pk, "spam; ad"),
+        ("moderate: restore", "hidden", "published", moderator.pk, ""),
+    ]
+    # The forum's own record of the same decisions, which its public report counts.
+    record = list(ModerationAction.objects.order_by("id").values_list("kind", "from_status", "to_status", "actor_id"))
+    assert record == [
         ("approve", "pending", "published", moderator.pk),
         ("hide", "published", "hidden", moderator.pk),
         ("restore", "hidden", "published", moderator.pk),
@@ -131,6 +139,17 @@ def test_every_decision_is_in_the_audit_log_with_before_and_after(pending, moder
 def test_the_audit_log_page_is_for_moderators_only(login, resident, moderator):
     assert login(resident).get("/forum/moderation/log/").status_code == 403
     assert login(moderator).get("/forum/moderation/log/").status_code == 200
+
+
+def test_the_forum_audit_log_page_reads_the_staff_audit_log(login, moderator, staff_member, question, pending):
+    services.approve_post(pending, moderator, "Fine.")
+    services.answer_question(question, staff_member, "Every hour.")
+    client = login(moderator)
+    page = client.get("/forum/moderation/log/").content.decode()
+    assert "moderate: approve" in page and "answer question" in page and "sam" in page
+    assert "status: pending → published" in page
+    only = client.get("/forum/moderation/log/?name=answer+question").content.decode()
+    assert "answer question" in only and "moderate: approve</td>" not in only
 
 
 def test_the_queue_applies_one_decision_to_many_posts(login, resident, moderator, make_question, make_reply, question):

@@ -10,9 +10,11 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.accounts import roles
+from portal.audit.models import StaffAction
 
 from .. import services
 from ..forms import BulkModerationForm, ModerationForm
@@ -104,16 +106,32 @@ def queue(request):
     return render(request, "forums/moderation_queue.html", context)
 
 
+# Links from a log row to the forum page of its object, by model.
+OBJECT_PAGES = {"question": "forums:question-bare", "meeting": "forums:meeting"}
+
+
 @login_required
 @require_GET
 def audit_log(request):
+    """The forum's part of the staff audit log (portal.audit), for moderators: every staff verb on
+    questions, replies, answers, flags, meetings and dockets, whichever door it came through.
+    The whole log, with addresses, is the administrators' (admin › Audit log)."""
     _require_moderator(request)
-    actions = ModerationAction.objects.select_related("actor", "question", "reply", "meeting")
-    kind = request.GET.get("kind", "")
-    if kind in ModerationAction.Kind.values:
-        actions = actions.filter(kind=kind)
-    page = Paginator(actions, 50).get_page(request.GET.get("page"))
-    return render(request, "forums/moderation_log.html", {"page": page, "kinds": ModerationAction.Kind.choices, "kind": kind})
+    entries = StaffAction.objects.filter(content_type__app_label="forums").select_related("content_type")
+    names = sorted(entries.exclude(name="").order_by().values_list("name", flat=True).distinct())
+    name, door = request.GET.get("name", ""), request.GET.get("door", "")
+    if name in names:
+        entries = entries.filter(name=name)
+    if door in StaffAction.Door.values:
+        entries = entries.filter(door=door)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        keys = list(dict.fromkeys([*(entry.before or {}), *(entry.after or {})]))
+        entry.changes = [(k, (entry.before or {}).get(k), (entry.after or {}).get(k)) for k in keys[:6]]
+        view = OBJECT_PAGES.get(entry.content_type.model if entry.content_type else "")
+        entry.link = reverse(view, args=[entry.object_id]) if view and entry.object_id.isdigit() else ""
+    context = {"page": page, "names": names, "name": name, "doors": StaffAction.Door.choices, "door": door}
+    return render(request, "forums/moderation_log.html", context)
 
 
 REPORT_KINDS = {
