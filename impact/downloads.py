@@ -26,6 +26,25 @@ ASSUMPTION_ROWS_PER_PAGE = 28
 METHOD_ROWS_PER_PAGE = 32
 
 
+# What each download adds to its name: the page's files, and the API's open-data bundle.
+NAME_SUFFIXES = {"csv": "_hourly.csv", "json": "_summary.json", "pdf": ".pdf", "zip": ".zip"}
+
+
+def download_name(run, kind, version=None):
+    """The file name of a run's ``kind`` download, wherever it is made or served.
+
+    ``<facility>_<period>_v<number><suffix>`` once published (what a reader cites), before that
+    ``<facility>_<period>_<first 8 of the input hash><suffix>``: the worker stores its files under
+    this draft name, before any version exists. A custom period's ".." becomes "_to_" so that no
+    name holds a "..". The page's downloads (impact.views.download), the API's series CSV and
+    bundle (impact.api.views) and the stored artifacts (build_downloads) all name files here.
+    """
+    report = run.report
+    marker = f"v{version.number}" if version is not None else run.input_hash[:8]
+    period = report.period.replace("..", "_to_")
+    return f"{report.facility.slug}_{period}_{marker}{NAME_SUFFIXES[kind]}"
+
+
 @dataclass(frozen=True)
 class Download:
     kind: str
@@ -196,9 +215,8 @@ def _public_columns(columns):
 
 
 def build_downloads(run, result, charts):
-    """The three downloads for a run, named after the facility, period and inputs."""
+    """The three downloads for a run, under their draft names (download_name)."""
     report = run.report
-    stem = f"{report.facility.slug}_{report.period}_{run.input_hash[:8]}"
     assumptions = run.input_snapshot.get("assumptions", [])
     meta = {
         "title": f"{report.facility.name}: {report.period_label}",
@@ -215,7 +233,7 @@ def build_downloads(run, result, charts):
     }
     engine_summary = result.to_dict()
     return [
-        Download("csv", f"{stem}_hourly.csv", series_csv(_public_columns(result.base.series.columns()))),
-        Download("json", f"{stem}_summary.json", summary_json(meta, engine_summary, assumptions)),
-        Download("pdf", f"{stem}.pdf", report_pdf(meta, result, charts, assumptions)),
+        Download("csv", download_name(run, "csv"), series_csv(_public_columns(result.base.series.columns()))),
+        Download("json", download_name(run, "json"), summary_json(meta, engine_summary, assumptions)),
+        Download("pdf", download_name(run, "pdf"), report_pdf(meta, result, charts, assumptions)),
     ]

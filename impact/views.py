@@ -14,7 +14,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET, require_POST
 
-from impact import figures, methods, services, summary
+from impact import downloads, figures, methods, services, summary
 from impact.filters import ReportVersionFilter
 from impact.models import Facility, Report, ReportArtifact, ReportChart, ReportRun, ReportVersion
 
@@ -185,11 +185,8 @@ def download(request, run_id, kind):
     run, version = _visible_run_or_404(request, run_id)
     artifact = get_object_or_404(ReportArtifact, run=run, kind=kind)
     response = HttpResponse(bytes(artifact.content), content_type=ReportArtifact.CONTENT_TYPES[kind])
-    filename = artifact.filename
+    filename = downloads.download_name(run, kind, version)
     if version:
-        filename = f"{run.report.facility.slug}_{run.report.period}_v{version.number}.{filename.rsplit('.', 1)[1]}"
-        if filename.endswith(".csv"):
-            filename = filename.replace(".csv", "_hourly.csv")
         response["Cache-Control"] = "public, max-age=31536000, immutable"
     else:
         response["Cache-Control"] = "private, no-store"

@@ -22,11 +22,6 @@ from portal.core.csvwriter import csv_lines
 ZIP_CHUNK_POINTS = 2000
 
 
-def bundle_name(version):
-    report = version.report
-    return f"{report.facility.slug}_{report.period}_v{version.number}".replace("..", "_to_")
-
-
 def _metric_rows(version):
     metrics = ReportMetric.objects.filter(run=version.run).order_by("scenario", "order")
     for m in metrics.iterator(chunk_size=500):

@@ -23,8 +23,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from impact import figures, filters, services
+from impact.downloads import download_name
 from impact.api import serializers as s
-from impact.api.bundle import build_bundle, bundle_name
+from impact.api.bundle import build_bundle
 from impact.api.pagination import SeriesCursorPagination
 from impact.api.permissions import sees_drafts
 from impact.models import (
@@ -174,7 +175,7 @@ class ReportVersionViewSet(ReadViewSet):
 
         def build():
             response = FileResponse(
-                build_bundle(version), as_attachment=True, filename=f"{bundle_name(version)}.zip",
+                build_bundle(version), as_attachment=True, filename=download_name(version.run, "zip", version),
                 content_type="application/zip",
             )
             return response
@@ -252,7 +253,7 @@ class SeriesPointViewSet(ExportMixin, mixins.ListModelMixin, viewsets.GenericVie
         version, run = form.cleaned_data.get("version"), form.cleaned_data.get("run")
         if version is None and run is None:
             raise ValidationError({"version": ["Give version (a report version id) or run (a run id)."]})
-        runs = ReportRun.objects.select_related("version")
+        runs = ReportRun.objects.select_related("report__facility", "version")  # the facility names the CSV
         if not sees_drafts(self.request.user):
             runs = runs.filter(version__isnull=False)
         if version is not None:
@@ -294,7 +295,7 @@ class SeriesPointViewSet(ExportMixin, mixins.ListModelMixin, viewsets.GenericVie
                     .values_list("timestamp", "values")
                     .iterator(chunk_size=2000)
                 )
-                return stream_csv(["timestamp_utc", *self.columns], rows, f"series-run-{run.pk}")
+                return stream_csv(["timestamp_utc", *self.columns], rows, download_name(run, "csv", version))
             page = self.paginate_queryset(queryset)
             data = [
                 {"timestamp_utc": UTCDateTimeField().to_representation(p.timestamp),

@@ -46,9 +46,9 @@ def wants_csv(request):
 
 
 def stream_csv(header, rows, filename):
-    """A streamed CSV download of ``rows`` (sequences in header order), saved as ``filename``.csv."""
+    """A streamed CSV download of ``rows`` (sequences in header order), saved as ``filename``."""
     response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -87,7 +87,7 @@ class ExportMixin:
                 data = serializer_class(obj, context=context).data
                 yield [data.get(name) for name in header]
 
-        return stream_csv(header, rows(), self.csv_name)
+        return stream_csv(header, rows(), f"{self.csv_name}.csv")
 
     def handle_exception(self, exc):
         # A CSV client still gets a readable error: JSON with the parameter named.
