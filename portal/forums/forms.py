@@ -135,7 +135,9 @@ class ModerationForm(forms.Form):
 
 
 class BulkModerationForm(ModerationForm):
-    ACTIONS = [a for a in ModerationForm.ACTIONS if a[0] in ("approve", "hide", "reject", "restore", "dismiss")]
+    """The moderation queue's one decision for many ticked posts."""
+
+    ACTIONS = [a for a in ModerationForm.ACTIONS if a[0] in ("approve", "hide", "reject", "restore", "dismiss", "deny_appeal")]
     action = forms.ChoiceField(choices=ACTIONS)
     questions = forms.ModelMultipleChoiceField(queryset=None, required=False)
     replies = forms.ModelMultipleChoiceField(queryset=None, required=False)

@@ -97,9 +97,12 @@ def service_health():
 
 def summary(user):
     """The dashboard sections this person may see."""
+    from portal.accounts import roles
+
     data = {}
-    if user.has_perm("forums.view_question"):
-        data["moderation"] = moderation_summary()
+    if user.has_perm("forums.view_question") or roles.can_moderate(user):
+        # The figures link to the forum's moderation queue for those who may use it.
+        data["moderation"] = {**moderation_summary(), "can_moderate": roles.can_moderate(user)}
     if user.has_perm("impact.view_reportrun"):
         data["reports"] = reports_summary()
     data["health"] = service_health()

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
 from django_otp.admin import OTPAdminSite
 
 from .audited import AuditedAdmin
@@ -32,14 +31,6 @@ class StaffAdminSite(OTPAdminSite):
         if not issubclass(admin_class, AuditedAdmin):
             admin_class = type(admin_class.__name__, (AuditedAdmin, admin_class), {"__module__": admin_class.__module__})
         super().register(model_or_iterable, admin_class, **options)
-
-    def get_urls(self):
-        from . import views
-
-        return [
-            path("moderation/", self.admin_view(views.moderation_queue), name="moderation-queue"),
-            *super().get_urls(),
-        ]
 
     def index(self, request, extra_context=None):
         from . import dashboard

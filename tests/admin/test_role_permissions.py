@@ -11,7 +11,7 @@ from portal.accounts.roles import ROLE_PERMISSIONS, codenames
 PAGES = {
     "moderator": [
         "/admin/forums/question/", "/admin/forums/reply/", "/admin/forums/flag/",
-        "/admin/forums/meeting/", "/admin/moderation/",
+        "/admin/forums/meeting/",
     ],
     "analyst": [
         "/admin/impact/facility/", "/admin/impact/source/", "/admin/impact/assumption/", "/admin/impact/scenario/",
@@ -114,7 +114,7 @@ def test_the_forums_staff_group_opens_questions_and_meetings_only(staff_client, 
     client = staff_client(sam)
     for url in ("/admin/forums/question/", "/admin/forums/meeting/"):
         assert client.get(url).status_code == 200, url
-    for url in ("/admin/forums/flag/", "/admin/moderation/", "/admin/impact/facility/", "/admin/accounts/user/", "/admin/audit/staffaction/"):
+    for url in ("/admin/forums/flag/", "/admin/impact/facility/", "/admin/accounts/user/", "/admin/audit/staffaction/"):
         assert client.get(url).status_code == 403, url
 
 

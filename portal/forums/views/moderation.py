@@ -1,5 +1,6 @@
-"""Moderation: one decision on a post, the queue with bulk decisions, the audit log, and the
-public monthly moderation report."""
+"""Moderation: one decision on a post, the queue with bulk decisions (the portal's one moderation
+queue; the staff console links here), the forum's part of the audit log, and the public monthly
+moderation report."""
 
 from collections import defaultdict
 
@@ -71,13 +72,23 @@ def moderate(request, kind, pk):
     return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/forum/") else question.get_absolute_url())
 
 
+# The queue shows at most this many questions and as many replies, oldest first, so the page stays
+# quick on a bad day; what is decided leaves it and the next ones come up.
+QUEUE_LIMIT = 200
+AWAITING = Q(status=PostStatus.PENDING) | Q(open_flag_count__gt=0) | Q(appealed_at__isnull=False, appeal_decided_at__isnull=True)
+
+
 def _queue_context():
-    awaiting = Q(status=PostStatus.PENDING) | Q(status=PostStatus.HIDDEN, open_flag_count__gt=0) | Q(
-        appealed_at__isnull=False, appeal_decided_at__isnull=True
-    ) | Q(open_flag_count__gt=0)
-    questions = Question.objects.filter(awaiting).select_related("author").order_by("created_at")
-    replies = Reply.objects.filter(awaiting).select_related("author", "question").order_by("created_at")
-    return {"questions": questions, "replies": replies}
+    """Pending posts, posts with open flags (hidden ones were hidden by the flags) and open appeals."""
+    questions = Question.objects.filter(AWAITING).select_related("author").order_by("created_at", "pk")
+    replies = Reply.objects.filter(AWAITING).select_related("author", "question").order_by("created_at", "pk")
+    return {
+        "questions": questions[:QUEUE_LIMIT],
+        "replies": replies[:QUEUE_LIMIT],
+        "question_count": questions.count(),
+        "reply_count": replies.count(),
+        "limit": QUEUE_LIMIT,
+    }
 
 
 @login_required
@@ -89,12 +100,14 @@ def queue(request):
         if form.is_valid():
             data = form.cleaned_data
             changed, failed = 0, []
-            for post in list(data["questions"]) + list(data["replies"]):
+            posts = list(data["questions"]) + list(data["replies"])
+            for post in posts:
                 try:
                     changed += apply_decision(post, request.user, data["action"], data["reason"], data["note"])
                 except (PermissionDenied, ValidationError) as exc:
                     failed.append(f"{post}: {error_text(exc)}")
-            messages.success(request, f"{changed} post(s) changed.")
+            label = dict(BulkModerationForm.ACTIONS)[data["action"]]
+            messages.success(request, f"{label}: {changed} of {len(posts)} post(s) changed.")
             for line in failed:
                 messages.error(request, line)
             return redirect("forums:moderation-queue")
