@@ -101,8 +101,6 @@ MODERATE_POSTS = Perm("forums.moderate_post")
 CLOSE_QUESTIONS = Perm("forums.close_question")
 ANSWER_QUESTIONS = Perm("forums.answer_question")
 RECORD_MEETINGS = Perm("forums.record_meeting_outcomes")
-# The admin's bulk moderation queue checks these two model permissions itself.
-ADMIN_MODERATION = Perm("forums.change_question", "forums.change_reply")
 
 
 # --- Policies ------------------------------------------------------------------------------------
@@ -149,10 +147,14 @@ class Policy:
 
 
 class Public(Policy):
-    """Anyone; accounts holding ``as_staff`` (a power the view grants here) must verify first."""
+    """Anyone; accounts holding ``as_staff`` (a power the view grants here) must verify first.
 
-    def __init__(self, as_staff=None):
+    ``hides``: what the power shows (a draft) the view answers 404 to everyone else.
+    """
+
+    def __init__(self, as_staff=None, *, hides=False):
         self.as_staff = as_staff
+        self.hides = hides
 
     def refusal(self, user, kwargs=None):
         if self.as_staff is not None and _signed_in(user) and self.as_staff.held_by(user):
@@ -164,7 +166,15 @@ class Public(Policy):
 
 
 class SignedIn(Public):
-    """An active account (an account whose e-mail is unconfirmed is inactive, so it counts as anonymous)."""
+    """An active account (an account whose e-mail is unconfirmed is inactive, so it counts as anonymous).
+
+    ``per_object``: the view may still refuse (403) an account without ``as_staff`` by the object,
+    e.g. a question only its author may edit, and only while it waits for review.
+    """
+
+    def __init__(self, as_staff=None, *, per_object=False):
+        super().__init__(as_staff)
+        self.per_object = per_object
 
     def refusal(self, user, kwargs=None):
         if not _signed_in(user):
@@ -252,8 +262,8 @@ ROUTES = {
     "impact:report-latest": PUBLIC,
     "impact:report-version": PUBLIC,
     "impact:run": Staff(DRAFTS),
-    "impact:chart": Public(as_staff=DRAFTS),
-    "impact:download": Public(as_staff=DRAFTS),
+    "impact:chart": Public(as_staff=DRAFTS, hides=True),
+    "impact:download": Public(as_staff=DRAFTS, hides=True),
     "impact:facility": PUBLIC,
     "impact:subscribe": PUBLIC,
     "impact:subscription-confirm": PUBLIC,
@@ -285,7 +295,7 @@ ROUTES = {
     "forums:vote": SIGNED_IN,
     "forums:follow": SIGNED_IN,
     "forums:answer": Staff(ANSWER_QUESTIONS),
-    "forums:edit": SignedIn(as_staff=MODERATE_POSTS),
+    "forums:edit": SignedIn(as_staff=MODERATE_POSTS, per_object=True),
     "forums:flag": SignedIn(as_staff=MODERATE_POSTS),
     "forums:appeal": SIGNED_IN,
     # One decision on a post: moderators approve, hide and restore; closing and reopening is its own verb.
@@ -326,9 +336,8 @@ ROUTES = {
     "api:question-detail": READ_ONLY,
     "api:meeting-list": READ_ONLY,
     "api:meeting-detail": READ_ONLY,
-    # The admin: its login page is open; its own pages beyond ADMIN.
+    # The admin: its login page is open; every other page is ADMIN.
     "admin:login": PUBLIC,
-    "admin:moderation-queue": Admin(ADMIN_MODERATION),
     # Media files, served by Django only with DEBUG on (portal/urls.py).
     "django.views.static.serve": PUBLIC,
 }
