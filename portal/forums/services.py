@@ -207,7 +207,10 @@ def edit_question(question, user, **changes):
     elif is_author and row.status == S.PENDING and roles.can_post(user):
         logged = False
     else:
-        raise PermissionDenied("A question can be edited by its author only while it waits for review.")
+        raise PermissionDenied(
+            "A question can be edited by its author only while it waits for review, "
+            f"and by moderators (the {roles.MODERATE_POSTS} permission)."
+        )
     changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
     if "title" in changes:
         changes["title"] = changes["title"].strip()
