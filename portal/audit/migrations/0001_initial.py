@@ -12,14 +12,25 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def rename_content_type(apps, schema_editor):
+def _move_content_type(apps, schema_editor, source, target):
+    """Rename the content type source → target. If the target already exists (the model was used
+    under its new name before this ran, e.g. migrating back and forth), the target stays and the
+    old one goes; the role migration that follows (staff.0006) grants the target's permissions."""
     ContentType = apps.get_model("contenttypes", "ContentType")
-    ContentType.objects.using(schema_editor.connection.alias).filter(app_label="staff", model="staffaction").update(app_label="audit")
+    types = ContentType.objects.using(schema_editor.connection.alias)
+    old = types.filter(app_label=source, model="staffaction")
+    if types.filter(app_label=target, model="staffaction").exists():
+        old.delete()
+    else:
+        old.update(app_label=target)
+
+
+def rename_content_type(apps, schema_editor):
+    _move_content_type(apps, schema_editor, "staff", "audit")
 
 
 def rename_content_type_back(apps, schema_editor):
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    ContentType.objects.using(schema_editor.connection.alias).filter(app_label="audit", model="staffaction").update(app_label="staff")
+    _move_content_type(apps, schema_editor, "audit", "staff")
 
 
 class Migration(migrations.Migration):
