@@ -290,14 +290,14 @@ def _save_results(run, token, result, drawn, files, compute_seconds):
         SeriesPoint(
             run=run,
             timestamp=stamp.replace(tzinfo=dt.timezone.utc),
-            values={name: matrix[j][i] for j, name in enumerate(names)},
+            values={name: _json_safe(matrix[j][i]) for j, name in enumerate(names)},
         )
         for i, stamp in enumerate(stamps)
     ]
     SeriesPoint.objects.bulk_create(points, batch_size=SERIES_BATCH)
 
     ReportChart.objects.bulk_create(
-        ReportChart(run=run, key=c.key, title=c.title, alt_text=c.alt_text, png=c.png, svg=c.svg, table=c.table, order=i)
+        ReportChart(run=run, key=c.key, title=c.title, alt_text=c.alt_text, png=c.png, svg=c.svg, table=_json_safe(c.table), order=i)
         for i, c in enumerate(drawn)
     )
     ReportArtifact.objects.bulk_create(

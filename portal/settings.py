@@ -294,12 +294,12 @@ _rate_count, _, _rate_period = API_ANON_RATE.partition("/")
 if not (_rate_count.isdigit() and _rate_period[:1] in ("s", "m", "h", "d")):
     raise ImproperlyConfigured(f"API_ANON_RATE={API_ANON_RATE!r} must look like 1200/hour (second, minute, hour, day).")
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "impact.api.schema.ExportAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.core.api.schema.ExportAutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "impact.api.pagination.PagePagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.core.api.pagination.PagePagination",
     "PAGE_SIZE": 50,
     "NUM_PROXIES": NUM_PROXIES,
     # Scoped tokens for scripts and tools (Authorization: Token …; manage.py issue_api_token), the
@@ -312,11 +312,11 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
-        "impact.api.renderers.CSVRenderer",
+        "portal.core.api.renderers.CSVRenderer",
     ],
     # Anonymous clients are counted per address in the default cache (Redis when REDIS_URL is set,
     # so the count holds across processes); NUM_PROXIES above decides which address that is.
-    "DEFAULT_THROTTLE_CLASSES": ["impact.api.throttles.AnonymousThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.core.api.throttles.AnonymousThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE},
     "DATETIME_FORMAT": "iso-8601",
 }

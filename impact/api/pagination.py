@@ -9,11 +9,7 @@ from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
-from portal.core.api.pagination import PagePagination, describe
-
-# PagePagination is imported for portal/settings.py (DEFAULT_PAGINATION_CLASS names it here) until
-# the setting points at portal.core.api.pagination.
-__all__ = ["PagePagination", "SeriesCursorPagination"]
+from portal.core.api.pagination import describe
 
 
 class SeriesCursorPagination(CursorPagination):

@@ -170,7 +170,7 @@ class ReportVersionViewSet(ReadViewSet):
         filters=False,
     )
     @action(detail=True, methods=["get"], url_path="bundle", url_name="bundle", filter_backends=[], pagination_class=None)
-    def bundle(self, request, pk=None):
+    def bundle(self, request, pk=None, format=None):  # format: DRF's …/bundle.json route
         version = self.get_object()
 
         def build():
@@ -375,7 +375,7 @@ class ReportRunViewSet(ExportMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         filters=False,
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
-    def result(self, request, pk=None):
+    def result(self, request, pk=None, format=None):  # format: DRF's …/result.json route
         run = self.get_object()
         if run.status != ReportRun.Status.SUCCEEDED:
             failed = run.status == ReportRun.Status.FAILED
@@ -417,7 +417,7 @@ class ReportRunViewSet(ExportMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         filters=False,
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
-    def publish(self, request, pk=None):
+    def publish(self, request, pk=None, format=None):  # format: DRF's …/publish.json route
         run = self.get_object()
         form = s.PublishSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -441,7 +441,7 @@ class ReportRunViewSet(ExportMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         filters=False,
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
-    def retry(self, request, pk=None):
+    def retry(self, request, pk=None, format=None):  # format: DRF's …/retry.json route
         run = self.get_object()
         if not services.retry_run(run, user=request.user):
             return Response(

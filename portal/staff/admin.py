@@ -12,7 +12,7 @@ from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 
-from impact.api.renderers import csv_lines
+from portal.core.csvwriter import csv_lines
 from portal.accounts.admin import UserAdmin
 from portal.accounts.models import User
 from portal.audit.log import record

@@ -8,7 +8,6 @@ import re
 
 import numpy as np
 import pytest
-from django.db.utils import DataError, IntegrityError
 
 from impact import downloads, services
 from portal.core.api.views import stream_csv
@@ -75,12 +74,6 @@ def test_the_published_hourly_csv_is_the_apis_series_csv_byte_for_byte(published
     assert download == api
 
 
-@pytest.mark.xfail(
-    strict=True, raises=(IntegrityError, DataError),
-    reason="impact.services._save_results stores a NaN hour as JSON NaN in SeriesPoint.values and in the chart's "
-    "ReportChart.table, which SQLite's JSON_VALID check and PostgreSQL's jsonb both refuse, so the run fails to save; "
-    "it should store null (its _json_safe does so for the summary).",
-)
 def test_a_missing_hour_is_an_empty_cell_in_the_published_download_and_the_api(published_synthetic_run, client):
     download, api = _download_and_api_csv(client, published_synthetic_run(gap_hour=3))
     column = _rows(download)[0].index("grid_mw")
