@@ -361,3 +361,55 @@ def synthetic_run(db):
         return run
 
     return _make
+
+
+# --- helpers shared by several test folders ---------------------------------------------------
+
+
+def verify_second_factor(client, user):
+    """Verify ``client``'s session by a TOTP device of ``user``, as the staff login does."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def form_values(page):
+    """POST data that resubmits a change form exactly as shown (main form and every inline)."""
+    from django.forms import MultiWidget
+
+    data = {}
+
+    def add(form):
+        for name in form.fields:
+            bound = form[name]
+            value = bound.value()  # already prepared for the widget (pk, JSON text, …)
+            key = form.add_prefix(name)
+            if isinstance(bound.field.widget, MultiWidget):
+                for i, part in enumerate(bound.field.widget.decompress(value)):
+                    data[f"{key}_{i}"] = "" if part is None else str(part)
+            elif isinstance(value, bool):
+                if value:
+                    data[key] = "on"
+            elif isinstance(value, (list, tuple)):
+                data[key] = [str(v) for v in value]
+            elif value is not None:
+                data[key] = str(value)
+
+    add(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        add(formset.management_form)
+        for form in formset.initial_forms:
+            add(form)
+    return data
+
+
+@pytest.fixture
+def admin_form_values():
+    """form_values for test packages that cannot import this module (tests/forums)."""
+    return form_values

@@ -1,38 +1,10 @@
 """Editing the facility model: inlines, the source and confidence beside each input, physical limits explained."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.forms import MultiWidget
 
 from impact.models import Assumption, Confidence, Cooling, GeneratorEmissionFactor, GeneratorGroup, Source
 
-
-def form_values(page):
-    """POST data that resubmits a change form exactly as shown (main form and every inline)."""
-    data = {}
-
-    def add(form):
-        for name in form.fields:
-            bound = form[name]
-            value = bound.value()  # already prepared for the widget (pk, JSON text, …)
-            key = form.add_prefix(name)
-            if isinstance(bound.field.widget, MultiWidget):
-                for i, part in enumerate(bound.field.widget.decompress(value)):
-                    data[f"{key}_{i}"] = "" if part is None else str(part)
-            elif isinstance(value, bool):
-                if value:
-                    data[key] = "on"
-            elif isinstance(value, (list, tuple)):
-                data[key] = [str(v) for v in value]
-            elif value is not None:
-                data[key] = str(value)
-
-    add(page.context["adminform"].form)
-    for inline in page.context["inline_admin_formsets"]:
-        formset = inline.formset
-        add(formset.management_form)
-        for form in formset.initial_forms:
-            add(form)
-    return data
+from ..conftest import form_values
 
 
 def change(client, obj, **values):

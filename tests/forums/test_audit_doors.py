@@ -13,7 +13,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.forms import MultiWidget
 from django.test import Client
 from django.utils import timezone
 
@@ -44,33 +43,6 @@ def only_row(door, actor, name, obj):
 
 def no_rows():
     assert audit_rows() == []
-
-
-def form_values(page):
-    """POST data that resubmits an admin change form as shown (main form and every inline)."""
-    data = {}
-
-    def add(form):
-        for name in form.fields:
-            bound = form[name]
-            value, key = bound.value(), form.add_prefix(name)
-            if isinstance(bound.field.widget, MultiWidget):
-                for i, part in enumerate(bound.field.widget.decompress(value)):
-                    data[f"{key}_{i}"] = "" if part is None else str(part)
-            elif isinstance(value, bool):
-                if value:
-                    data[key] = "on"
-            elif isinstance(value, (list, tuple)):
-                data[key] = [str(v) for v in value]
-            elif value is not None:
-                data[key] = str(value)
-
-    add(page.context["adminform"].form)
-    for inline in page.context["inline_admin_formsets"]:
-        add(inline.formset.management_form)
-        for form in inline.formset.initial_forms:
-            add(form)
-    return data
 
 
 @pytest.fixture
@@ -222,10 +194,10 @@ def test_a_moderators_edit_on_the_page_is_one_page_row_and_the_authors_none(ques
     no_rows()
 
 
-def test_a_moderators_edit_in_the_admin_is_one_admin_row(question, moderator, as_staff):
+def test_a_moderators_edit_in_the_admin_is_one_admin_row(admin_form_values, question, moderator, as_staff):
     client = as_staff(moderator)
     url = f"/admin/forums/question/{question.pk}/change/"
-    data = form_values(client.get(url))
+    data = admin_form_values(client.get(url))
     data["body"] = "[phone number removed]"
     assert client.post(url, data).status_code == 302
     row = only_row("admin", moderator, "moderate: edit", question)
@@ -246,10 +218,10 @@ def test_an_answer_on_the_page_is_one_page_row_and_a_revision_another(question, 
     assert revised.before["body"] == "About 610 hours each." and len(audit_rows()) == 2
 
 
-def test_an_answer_in_the_admin_is_one_admin_row(question, staff_member, as_staff):
+def test_an_answer_in_the_admin_is_one_admin_row(admin_form_values, question, staff_member, as_staff):
     client = as_staff(staff_member)
     url = f"/admin/forums/question/{question.pk}/change/"
-    data = form_values(client.get(url))
+    data = admin_form_values(client.get(url))
     data["official_answer"] = "About 2 million cubic feet a day."
     assert client.post(url, data).status_code == 302
     only_row("admin", staff_member, "answer question", Answer.objects.get(question=question))
@@ -293,11 +265,11 @@ def test_scheduling_a_meeting_in_the_admin_is_one_admin_add_row(staff_member, fa
     assert row.kind == "add" and row.after["title"] == "Autumn public forum"
 
 
-def test_changing_a_meeting_in_the_admin_is_one_admin_change_row(make_meeting, moderator, as_staff):
+def test_changing_a_meeting_in_the_admin_is_one_admin_change_row(admin_form_values, make_meeting, moderator, as_staff):
     meeting = make_meeting(title="Spring forum")
     client = as_staff(moderator)
     url = f"/admin/forums/meeting/{meeting.pk}/change/"
-    data = form_values(client.get(url))
+    data = admin_form_values(client.get(url))
     data["place"] = "Westwood Library"
     assert client.post(url, data).status_code == 302
     row = only_row("admin", moderator, "update meeting", meeting)
@@ -324,11 +296,11 @@ def test_recording_outcomes_and_minutes_on_the_staff_page_is_one_page_row_each(h
     assert rows[1].after["minutes"] == "Twelve residents came." and rows[1].after["carried_over_at"]
 
 
-def test_recording_outcomes_and_minutes_in_the_admin_is_one_admin_row_each(held, staff_member, as_staff):
+def test_recording_outcomes_and_minutes_in_the_admin_is_one_admin_row_each(admin_form_values, held, staff_member, as_staff):
     meeting, item, _, _ = held
     client = as_staff(staff_member)
     url = f"/admin/forums/meeting/{meeting.pk}/change/"
-    data = form_values(client.get(url))
+    data = admin_form_values(client.get(url))
     data["minutes"] = "Twelve residents came."
     data["docket-0-outcome"] = "written_due"
     data["docket-0-written_answer_due"] = "2031-08-01"

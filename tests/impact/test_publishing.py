@@ -1,20 +1,11 @@
 """Publishing: drafts are staff-only, versions are numbered and immutable, corrections explain themselves."""
 
 import pytest
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from impact import services
 from impact.models import ReportVersion
 
-
-def verified(client, user):
-    """Staff see drafts with a second factor: verify the session by a TOTP device, as the staff login does."""
-    device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+from ..conftest import verify_second_factor as verified
 
 
 def test_a_succeeded_run_is_a_draft_that_the_public_cannot_see(computed_run, anonymous, resident, login):

@@ -10,23 +10,14 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.core import mail
 from django_celery_beat.models import PeriodicTask
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from impact import services
 from impact.figures import public_series_columns
 from impact.models import PublishedRunError, ReportMetric, ReportRun, ReportSubscription, SeriesPoint
 
+from ..conftest import verify_second_factor as verified
+
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def verified(client, user):
-    """Staff see drafts with a second factor: verify the session by a TOTP device, as the staff login does."""
-    device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def test_the_hourly_csv_parses_back_to_the_stored_series(published, anonymous):

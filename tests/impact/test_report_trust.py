@@ -9,24 +9,15 @@ import re
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from impact import figures, services
 from impact.models import ReportMetric, ReportVersion
 from portal.accounts.models import ApiToken
 
+from ..conftest import verify_second_factor as verified
+
 ACK = "July 2024 supply is known only from news reports; a grid feed is probably missing from the model."
-
-
-def verified(client, user):
-    """Staff see drafts with a second factor: verify the session by a TOTP device, as the staff login does."""
-    device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def page_of(client, version):
