@@ -55,7 +55,7 @@ class NotPermitted(PermissionDenied):
 
 
 # The Django permission each staff verb on reports needs (the analyst role has them, see
-# portal/staff/roles.py); the admin, the API and any page check them here, not on their own.
+# portal/accounts/roles.py); the admin, the API and any page check them here, not on their own.
 REQUEST_PERMISSION = "impact.add_reportrun"
 RETRY_PERMISSION = "impact.change_reportrun"
 PUBLISH_PERMISSION = "impact.add_reportversion"
