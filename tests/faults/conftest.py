@@ -453,17 +453,21 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from portal.forums import services
 from portal.forums.models import PostStatus, Question
 
 User = get_user_model()
 
-def session(user):
+def session(user, device=None):
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "portal.accounts.backends.EmailOrUsernameBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    if device is not None:  # staff act only with a verified second factor, as after the TOTP login
+        store[DEVICE_ID_SESSION_KEY] = device.persistent_id
     store.create()
     return store.session_key
 
@@ -473,8 +477,9 @@ def people(prefix, count):
         for n in range(count)
     ])
 
-staff = User.objects.create(username="sam", email="sam@example.org", password="!", display_name="Sam (staff)")
+staff = User.objects.create(username="sam", email="sam@example.org", password="!", display_name="Sam (staff)", is_staff=True)
 staff.groups.add(Group.objects.get_or_create(name="staff")[0])
+phone = TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
 askers = people("asker", 200)
 authors, followers = people("author", 5), people("follower", 15)
 now = timezone.now()
@@ -496,7 +501,7 @@ for task in PeriodicTask.objects.filter(task__in=["impact.sweep_runs", "forums.d
     task.interval, task.enabled = every, True
     task.save()
 print(json.dumps({
-    "staff": session(staff), "askers": [session(u) for u in askers], "questions": questions,
+    "staff": session(staff, phone), "askers": [session(u) for u in askers], "questions": questions,
 }))
 """
 
