@@ -83,6 +83,8 @@ class Stack:
             "NUM_PROXIES": "1",
             "PORTAL_VAR_DIR": str(self.tmp / "var"),
             "MEDIA_ROOT": str(self.tmp / "media"),
+            # Hashed, compressed static files served by WhiteNoise, as deployed (collectstatic at set-up).
+            "STATIC_ROOT": str(self.tmp / "static"),
             "LOG_LEVEL": "WARNING",
             "DJANGO_SETTINGS_MODULE": "portal.settings",
             "PYTHONUNBUFFERED": "1",
@@ -359,6 +361,7 @@ def main():
     try:
         stack.create_database()
         stack.manage("migrate", "--noinput")
+        stack.manage("collectstatic", "--noinput")
         stack.manage("load_memphis")
         stack.start_worker()
         if not args.no_report:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
@@ -89,6 +90,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # that off for a laptop or a test box behind no TLS (manage.py check --deploy then says so).
 HTTPS = envbool("HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
+# A load balancer's health check may come over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 # A year, the usual HSTS lifetime; start lower (HSTS_SECONDS=300) on a new host, since browsers
@@ -117,6 +120,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Redoc's files, pinned, served from /static/ (no CDN)
     "django_celery_beat",
     "portal.core",
     "portal.audit",
@@ -130,6 +134,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the app (hashed, compressed, cached for a year), before sessions
+    # and the database: a stylesheet costs no query.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything below, so that error pages get the policy too.
     "portal.core.middleware.ContentSecurityPolicyMiddleware",
     # Early, so that a NUL byte or another control character gets a 400 before anything reads it.
@@ -243,6 +250,15 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # than the longest run (a year with 1,000 samples takes under a minute), or a running report
     # would be handed to a second worker. Faster recovery is the sweeper's job, not the broker's.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT_SECONDS", 6 * 3600, minimum=60)}
+# Report runs go to a queue of their own, so a year-long run never delays an answer's e-mails:
+# deployments start a worker per queue (docs/deploy.md); serve's one worker consumes both.
+IMPACT_REPORT_QUEUE = os.environ.get("IMPACT_REPORT_QUEUE", "reports").strip() or "reports"
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Each queue with an exchange and routing key of its own: a bare Queue("reports") would bind with
+# the default routing key and also receive the default queue's messages.
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name, type="direct"), routing_key=name)
+                      for name in dict.fromkeys([CELERY_TASK_DEFAULT_QUEUE, IMPACT_REPORT_QUEUE])]
+CELERY_TASK_ROUTES = ("portal.celery.route_task",)
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic tasks live in the database (django-celery-beat) so staff can edit the schedule in the admin.
@@ -283,7 +299,21 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic writes here; WhiteNoise serves it. One folder per host (not shared).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Hashed, compressed names (site.3f2a….css, with .gz and .br beside) that browsers may keep for a
+# year: the production default. They need collectstatic first (manage.py serve runs it), so a
+# laptop with DEBUG on and the tests read the files in place instead.
+STATIC_MANIFEST = envbool("STATIC_MANIFEST", not DEBUG)
+# Without collectstatic (a laptop, the tests) WhiteNoise finds each file in its app, per request.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not STATIC_MANIFEST
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
@@ -331,6 +361,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Redoc and Swagger UI from drf-spectacular-sidecar's pinned files under /static/.
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # --- Impact reports -----------------------------------------------------------------------------

@@ -10,9 +10,11 @@ from django.urls import include, path
 
 from impact.api.urls import routes as report_api_routes
 from portal.core.api.urls import api_urls
+from portal.core.views import healthz
 from portal.forums.api.urls import routes as forum_api_routes
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("portal.accounts.urls")),
     path("forum/", include("portal.forums.urls")),

@@ -310,6 +310,7 @@ ROUTES = {
     "feeds:answers": PUBLIC,
     "feeds:topic-answers": PUBLIC,
     # The REST API: reads are public; staff writes name the permission of their verb.
+    "healthz": READ_ONLY,  # load balancers: the database, the broker, a worker per queue
     "api:schema": READ_ONLY,
     "api:api-docs": READ_ONLY,
     "api:api-root": READ_ONLY,

@@ -95,7 +95,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 def _api_docs_policy():
-    """The API docs page runs Redoc from drf-spectacular's REDOC_DIST (a CDN unless set otherwise).
+    """The API docs page runs Redoc from REDOC_DIST (drf-spectacular-sidecar's files under /static/).
     Redoc writes its own <style> elements and runs its search in a blob: worker, so this one page
     allows inline styles; its scripts still come only from files (no inline script, see
     templates/drf_spectacular/redoc.html)."""

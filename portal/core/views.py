@@ -3,6 +3,8 @@
 import sys
 
 from django.db import InterfaceError, OperationalError
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
 
 from .errors import database_unavailable, error_response, wants_json
@@ -27,3 +29,19 @@ def not_found(request, exception):
     if wants_json(request):
         return error_response(request, 404, "Not found.")
     return page_not_found(request, exception)
+
+
+@csrf_exempt  # a POST is refused for its method (405), not for a token no prober has
+@require_safe
+def healthz(request):
+    """For load balancers and uptime checks: 200 when the database, the broker and a worker on
+    each queue answer, else 503; the body (JSON) says which check failed. Never cached."""
+    from django.http import JsonResponse
+    from django.utils.cache import add_never_cache_headers
+
+    from . import health
+
+    result = health.report()
+    response = JsonResponse(result, status=200 if result["ok"] else 503)
+    add_never_cache_headers(response)
+    return response

@@ -64,24 +64,14 @@ def reports_summary(now=None):
 
 
 def check_services():
-    """Ask the broker for a connection and the workers for a ping, right now (uncached)."""
-    from portal.celery import app
+    """The broker (a connection made now) and the workers' heartbeats per queue
+    (portal.core.health, the same checks as /healthz)."""
+    from portal.core import health
 
-    health = {"broker_ok": False, "broker_error": "", "workers": [], "checked_at": timezone.now()}
-    try:
-        with app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1)
-        health["broker_ok"] = True
-    except Exception as exc:  # noqa: BLE001 - any failure means "the broker did not answer"
-        health["broker_error"] = f"{type(exc).__name__}: {exc}"[:200]
-    if health["broker_ok"]:
-        try:
-            replies = app.control.inspect(timeout=1).ping() or {}
-        except Exception as exc:  # noqa: BLE001 - the filesystem broker has no broadcast; say so
-            log.info("worker ping failed: %s", exc)
-            replies = {}
-        health["workers"] = sorted(replies)
-    return health
+    broker_ok, broker_detail = health.check_broker()
+    workers_ok, queues = health.check_workers()
+    return {"broker_ok": broker_ok, "broker_error": "" if broker_ok else broker_detail, "workers_ok": workers_ok,
+            "queues": queues, "checked_at": timezone.now()}
 
 
 def service_health():

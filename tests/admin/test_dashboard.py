@@ -13,7 +13,8 @@ from portal.staff import dashboard
 
 from .test_moderation_console import make_question
 
-HEALTHY = {"broker_ok": True, "broker_error": "", "workers": ["celery@web1"], "checked_at": timezone.now()}
+HEALTHY = {"broker_ok": True, "broker_error": "", "workers_ok": True, "checked_at": timezone.now(), "queues": {
+    "celery": {"ok": True, "detail": "celery@web1, 4 s ago"}, "reports": {"ok": True, "detail": "celery@web2, 9 s ago"}}}
 
 
 @pytest.fixture(autouse=True)
@@ -65,16 +66,18 @@ def test_analysts_see_the_latest_published_report_per_facility(analyst, staff_cl
 def test_the_dashboard_says_when_the_broker_and_a_worker_answer(analyst, staff_client):
     page = staff_client(analyst).get("/admin/")
     assert "answers" in section(page, "dash-broker")
-    assert "1 answered: celery@web1" in section(page, "dash-workers")
+    workers = section(page, "dash-workers")
+    assert "celery queue: celery@web1, 4 s ago" in workers and "reports queue: celery@web2, 9 s ago" in workers
 
 
 def test_the_dashboard_says_truthfully_when_no_worker_answered(analyst, staff_client, services_answer):
-    services_answer.return_value = {**HEALTHY, "workers": []}
-    assert "no worker answered" in section(staff_client(analyst).get("/admin/"), "dash-workers")
+    services_answer.return_value = {**HEALTHY, "workers_ok": False, "queues": {
+        "celery": {"ok": True, "detail": "celery@web1, 4 s ago"}, "reports": {"ok": False, "detail": "no worker has reported"}}}
+    assert "<strong>no worker has reported</strong>" in section(staff_client(analyst).get("/admin/"), "dash-workers")
 
 
 def test_the_dashboard_says_when_the_broker_is_down(analyst, staff_client, services_answer):
-    services_answer.return_value = {**HEALTHY, "broker_ok": False, "broker_error": "OperationalError: refused", "workers": []}
+    services_answer.return_value = {**HEALTHY, "broker_ok": False, "broker_error": "OperationalError: refused"}
     assert "does not answer" in section(staff_client(analyst).get("/admin/"), "dash-broker")
 
 
@@ -95,9 +98,10 @@ def test_each_role_sees_only_the_sections_it_can_act_on(moderator, analyst, staf
 def test_the_real_check_answers_within_a_few_seconds_whatever_the_broker(settings):
     health = dashboard.check_services()
     if settings.CELERY_BROKER_URL == "filesystem://":
-        assert health["broker_ok"] is True  # a folder always "answers"; its workers cannot be pinged
+        assert health["broker_ok"] is True  # a folder always "answers"
     assert health["broker_ok"] or health["broker_error"]
-    assert all(isinstance(name, str) for name in health["workers"])
+    assert set(health["queues"]) == {"celery", "reports"}
+    assert all(isinstance(beat["detail"], str) for beat in health["queues"].values())
 
 
 def test_with_redis_down_the_admin_index_still_answers_and_checks_the_services(administrator, staff_client, cache_down, services_answer):

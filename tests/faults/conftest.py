@@ -350,6 +350,9 @@ class Portal:
             DJANGO_SETTINGS_MODULE="portal.settings", PYTHONUNBUFFERED="1", PORTAL_VAR_DIR=str(self.var),
             DATABASE_URL=postgres.url, REDIS_URL=redis_server.url, CELERY_TASK_ALWAYS_EAGER="false",
             DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), HTTPS="false",
+            # Static files read in place: these tests are about outages, not the hashed names of a
+            # collectstatic (tests/test_production_serving.py serves those).
+            STATIC_MANIFEST="false",
             # The tests post as many residents from many addresses, as behind one proxy.
             NUM_PROXIES="1",
             EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port), EMAIL_USE_TLS="false", FORUM_NOTIFY_IN_WORKER="true",

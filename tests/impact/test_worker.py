@@ -50,7 +50,7 @@ def test_a_run_sent_through_the_broker_is_computed_by_a_real_worker(memphis, set
     check_broker()
     # A queue of our own, so the worker takes only this test's message.
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    settings.CELERY_TASK_DEFAULT_QUEUE = settings.IMPACT_REPORT_QUEUE = queue
     env = {**os.environ, "DATABASE_URL": database_url_for_worker(), "CELERY_TASK_ALWAYS_EAGER": "false"}
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-Q", queue, "--loglevel=INFO"],

@@ -30,6 +30,10 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database ready.")
+        if settings.STATIC_MANIFEST:
+            # Hashed names need their manifest: without it every page would fail to name its CSS.
+            call_command("collectstatic", interactive=False, verbosity=0)
+            self.stdout.write(f"Static files collected into {settings.STATIC_ROOT}.")
         call_command("load_memphis")
         self._recover_runs()
         self.supervisor = WorkerSupervisor(self.stdout, self.style)
