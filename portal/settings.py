@@ -319,6 +319,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 # --- REST framework -----------------------------------------------------------------------------
 # Requests per period for anonymous API clients: "1200/hour"; the period is second, minute, hour or day.
+# Sized for a script: a year's hourly series is 18 pages of 500 hours (2 of 5000), a month's 2;
+# every monthly report of two years with its series is under 100 requests (docs/api.md, Limits).
 API_ANON_RATE = os.environ.get("API_ANON_RATE", "1200/hour").strip()
 _rate_count, _, _rate_period = API_ANON_RATE.partition("/")
 if not (_rate_count.isdigit() and _rate_period[:1] in ("s", "m", "h", "d")):
@@ -348,6 +350,8 @@ REST_FRAMEWORK = {
     # so the count holds across processes); NUM_PROXIES above decides which address that is.
     "DEFAULT_THROTTLE_CLASSES": ["portal.core.api.throttles.AnonymousThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE},
+    # A 429 says when to come back and points bulk users to the open-data bundle.
+    "EXCEPTION_HANDLER": "portal.core.api.throttles.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
 }
 SPECTACULAR_SETTINGS = {
