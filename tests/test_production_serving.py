@@ -3,16 +3,8 @@ collectstatic, the API docs from pinned local files, /healthz, and report runs o
 
 import gzip
 import json
-import os
 import re
-import secrets
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -21,67 +13,19 @@ from django.core.cache import cache
 from portal.celery import app, route_task
 from portal.core import health
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+from .portal_process import PortalProcess, fetch
+
 ONE_YEAR = 315360000  # WhiteNoise's max-age for hashed names (ten years, in fact)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch(base, path, method="GET", headers=None):
-    request = urllib.request.Request(base + path, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
 
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory):
     """migrate + collectstatic + gunicorn (2 sync workers), DEBUG off, a SQLite file of its own."""
-    tmp = tmp_path_factory.mktemp("deployed")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "STATIC_MANIFEST", "DJANGO_SETTINGS_MODULE")}
-    env.update(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), HTTPS="false", ALLOWED_HOSTS="127.0.0.1",
-               PORTAL_VAR_DIR=str(tmp / "var"), STATIC_ROOT=str(tmp / "static"), MEDIA_ROOT=str(tmp / "media"),
-               DJANGO_SETTINGS_MODULE="portal.settings", LOG_LEVEL="WARNING")
-
-    def manage(*args):
-        done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                              timeout=300)
-        assert done.returncode == 0, f"manage.py {' '.join(args)}:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
-        return done.stdout
-
-    manage("migrate", "--noinput")
-    manage("collectstatic", "--noinput")
-    port = free_port()
-    log = open(tmp / "gunicorn.log", "w")
-    server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--worker-class", "sync", "--timeout", "30"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    portal = PortalProcess(tmp_path_factory.mktemp("deployed")).prepare().start()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                fetch(base, "/healthz")
-                break
-            except OSError:
-                assert server.poll() is None, (tmp / "gunicorn.log").read_text()[-3000:]
-                assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
-                time.sleep(0.3)
-        yield {"base": base, "manage": manage, "static_root": tmp / "static"}
+        yield {"base": portal.base, "manage": portal.manage}
     finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
-        log.close()
+        portal.stop()
 
 
 def stylesheet_of(page):
