@@ -10,15 +10,28 @@ from django.contrib.syndication.views import Feed
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import get_conditional_response
+from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import http_date
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from impact import downloads, figures, methods, services, summary
 from impact.filters import ReportVersionFilter
 from impact.models import Facility, Report, ReportArtifact, ReportChart, ReportRun, ReportVersion
+from portal.core.pagecache import SHORT_MAX_AGE, cached_page
 
 CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+# A numbered version's figures never change, but a correction adds a "superseded by" note and a
+# line to its list of versions, so browsers and proxies may keep it five minutes, not for good.
+VERSION_MAX_AGE = 300
+DAY = 86400
+
+
+def _version_max_age(kwargs):
+    """VERSION_MAX_AGE for /v<n>/ URLs; a minute for "latest" URLs, which a correction changes."""
+    return VERSION_MAX_AGE if kwargs.get("number") is not None else SHORT_MAX_AGE
 
 
 def _report_context(run, version=None, staff=False):
@@ -76,7 +89,8 @@ def _report_context(run, version=None, staff=False):
     }
 
 
-@require_GET
+@require_safe
+@cached_page("reports")
 def home(request):
     facilities = Facility.objects.filter(is_active=True)
     versions = services.latest_versions()
@@ -88,7 +102,8 @@ def home(request):
     return render(request, "impact/home.html", context)
 
 
-@require_GET
+@require_safe
+@cached_page("reports")
 def report_list(request):
     # The same FilterSet as /api/v1/report-versions/, so the page and the API filter alike.
     versions = ReportVersionFilter(request.GET, queryset=services.latest_versions()).qs
@@ -107,8 +122,10 @@ def report_by_id(request, pk):
     return redirect(version)
 
 
-@require_GET
+@require_safe
+@cached_page("reports", max_age=_version_max_age, ttl=DAY)
 def report_version(request, facility, period, number=None):
+    """A published version, or (no ``number``) the report's latest; staff are signed in, so never cached."""
     report = get_object_or_404(Report.objects.select_related("facility"), facility__slug=facility, period=period)
     versions = report.versions.select_related("run", "published_by")
     version = versions.order_by("-number").first() if number is None else versions.filter(number=number).first()
@@ -131,7 +148,8 @@ def run_detail(request, pk):
     return render(request, "impact/run_detail.html", context)
 
 
-@require_GET
+@require_safe
+@cached_page("reports", max_age=3600, ttl=DAY)
 def methods_page(request):
     """/methods/: every equation of the engine with a worked example, each number computed."""
     return render(request, "impact/methods.html", {"examples": methods.worked_examples()})
@@ -139,6 +157,7 @@ def methods_page(request):
 
 @require_GET
 def facility_detail(request, slug):
+    """Not in the page cache: its subscribe form carries each visitor's own CSRF token."""
     facility = get_object_or_404(Facility, slug=slug)
     versions = services.latest_versions().filter(report__facility=facility)
     return render(
@@ -165,8 +184,8 @@ def chart_image(request, run_id, key, fmt):
         # A published run never changes, so its charts can be cached for good.
         response["Cache-Control"] = "public, max-age=31536000, immutable"
         response["Last-Modified"] = http_date(chart.run.finished_at.timestamp())
-    else:
-        response["Cache-Control"] = "private, no-store"
+        return get_conditional_response(request, last_modified=int(chart.run.finished_at.timestamp()), response=response)
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -193,7 +212,7 @@ def download(request, run_id, kind):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["ETag"] = f'"{artifact.sha256}"'
     response["Digest"] = f"sha-256={artifact.sha256}"
-    return response
+    return get_conditional_response(request, etag=response["ETag"], response=response) if version else response
 
 
 class SubscribeForm(forms.Form):
@@ -232,6 +251,7 @@ def unsubscribe(request, token):
     return render(request, "impact/unsubscribe_confirm.html", {"token": token})
 
 
+@method_decorator(cached_page("reports"), name="__call__")
 class ReportFeed(Feed):
     """Atom feed of published report versions, newest first."""
 

@@ -51,6 +51,18 @@ def cache_down(monkeypatch):
     return outage
 
 
+@pytest.fixture(autouse=True)
+def fresh_page_cache(monkeypatch):
+    """Each test reads and stores pages under its own prefix, with no outage remembered from another
+    test (not cache.clear(): with Redis that would flush a database the Celery broker may share)."""
+    import uuid
+
+    from portal.core import pagecache
+
+    monkeypatch.setattr(pagecache, "KEY_PREFIX", f"page-test-{uuid.uuid4().hex}")
+    monkeypatch.setattr(pagecache, "outage", pagecache._Outage())
+
+
 def make_user(username, *, groups=(), is_staff=False, **extra):
     # Imported here so that Django-free suites (tests/engine) can load this file without Django.
     from django.contrib.auth import get_user_model
