@@ -6,3 +6,14 @@ class ForumsConfig(AppConfig):
 
     name = "portal.forums"
     label = "forums"
+
+    def ready(self):
+        from portal.core.pagecache import invalidate_on
+
+        # What the cached forum pages show. Counters and carry-overs change rows with .update()
+        # and dockets are bulk-created, which send no signal: services.sync_question() and
+        # meetings.freeze_docket() / _carry_over() bump the family themselves.
+        invalidate_on(
+            "forum", "forums.Question", "forums.Reply", "forums.Answer", "forums.Vote", "forums.Follow",
+            "forums.Meeting", "forums.DocketItem", "forums.ModerationAction", "impact.Facility",
+        )

@@ -3,7 +3,10 @@
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
+
+from portal.core.pagecache import cached_page
 
 from .models import PostStatus, Question, Topic
 
@@ -16,6 +19,8 @@ def answered_questions(topic=None, limit=50):
     return qs.select_related("answer__author", "author").order_by("-answered_at")[:limit]
 
 
+# The topic feeds inherit the cached __call__.
+@method_decorator(cached_page("forum"), name="__call__")
 class AnsweredQuestionsFeed(Feed):
     feed_type = Atom1Feed
     title = "Community Impact Portal: answered questions"

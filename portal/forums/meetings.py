@@ -18,6 +18,7 @@ from django.utils import timezone
 from portal.accounts import roles
 from portal.audit.log import record, snapshot
 from portal.audit.models import StaffAction
+from portal.core import pagecache
 
 from . import services
 from .models import DocketItem, Meeting, PostStatus, Question
@@ -95,6 +96,7 @@ def freeze_docket(meeting, actor=None, now=None):
     )
     row.docket_frozen_at = now
     row.save(update_fields=["docket_frozen_at"])
+    pagecache.bump("forum")  # bulk_create sends no signal; do not count on the meeting's save above
     record(actor, StaffAction.Kind.ACTION, row, before, snapshot(row), name="freeze docket", reason=f"{len(top)} question(s) on the docket")
     meeting.refresh_from_db()
     return True
@@ -200,6 +202,7 @@ def _carry_over(row, now=None):
     Question.objects.filter(pk__in=moving).update(meeting=target)
     row.carried_over_at = now
     row.save(update_fields=["carried_over_at"])
+    pagecache.bump("forum")  # the two .update() calls above sent no signal
     return len(moving), target
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from portal.accounts import roles
 from portal.audit.log import record, snapshot
 from portal.audit.models import StaffAction
+from portal.core import pagecache
 
 from . import notifications
 from .models import (
@@ -127,6 +128,7 @@ def sync_question(question):
         open_flag_count=Flag.objects.filter(question=question, resolved_at__isnull=True).count(),
     )
     question.refresh_from_db(fields=["vote_count", "reply_count", "follower_count", "open_flag_count"])
+    pagecache.bump("forum")  # .update() sends no signal, and the counts are on the cached pages
 
 
 def sync_reply(reply):

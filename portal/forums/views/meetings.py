@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.accounts import roles
+from portal.core.pagecache import cached_page
 
 from .. import meetings as meeting_services
 from ..forms import MinutesForm, OutcomeForm
@@ -19,7 +20,8 @@ from ..rendering import render_markdown
 from .common import error_text
 
 
-@require_GET
+@require_safe
+@cached_page("forum")
 def meeting_list(request):
     now = timezone.now()
     meetings = Meeting.objects.select_related("facility")
@@ -33,7 +35,8 @@ def meeting_list(request):
     )
 
 
-@require_GET
+@require_safe
+@cached_page("forum")
 def meeting_detail(request, pk):
     meeting = get_object_or_404(Meeting.objects.select_related("facility"), pk=pk)
     docket = meeting.docket.select_related("question__author") if meeting.docket_frozen_at else None
@@ -55,7 +58,8 @@ def meeting_detail(request, pk):
     return render(request, "forums/meeting_detail.html", context)
 
 
-@require_GET
+@require_safe
+@cached_page("forum")
 def meeting_ical(request, pk):
     meeting = get_object_or_404(Meeting.objects.select_related("facility"), pk=pk)
     response = HttpResponse(meeting_ics(meeting), content_type="text/calendar; charset=utf-8")

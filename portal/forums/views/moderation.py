@@ -12,10 +12,11 @@ from django.db.models import Q
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from portal.accounts import roles
 from portal.audit.models import StaffAction
+from portal.core.pagecache import cached_page
 
 from .. import services
 from ..forms import BulkModerationForm, ModerationForm
@@ -155,7 +156,8 @@ REPORT_KINDS = {
 }
 
 
-@require_GET
+@require_safe
+@cached_page("forum")
 def moderation_report(request):
     """Public: how many posts were hidden, rejected and restored, by reason, per month."""
     rows = (

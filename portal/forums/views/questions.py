@@ -12,9 +12,10 @@ from django.db.models import F
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from portal.accounts import roles
+from portal.core.pagecache import cached_page
 
 from .. import limits, services
 from ..forms import AnswerForm, AppealForm, FlagForm, ModerationForm, QuestionForm, ReplyForm
@@ -36,7 +37,8 @@ STATES = {
 }
 
 
-@require_GET
+@require_safe
+@cached_page("forum")
 def question_list(request):
     qs = Question.objects.filter(status__in=PUBLIC_STATUSES).select_related("author", "meeting")
     topic = request.GET.get("topic", "")
@@ -200,7 +202,8 @@ def _detail_context(request, question, **overrides):
     return context
 
 
-@require_GET
+@require_safe
+@cached_page("forum")
 def question_detail(request, pk, slug=""):
     question = _get_visible_question(request, pk)
     return render(request, "forums/question_detail.html", _detail_context(request, question))

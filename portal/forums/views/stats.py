@@ -6,7 +6,9 @@ from collections import OrderedDict
 from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
+
+from portal.core.pagecache import cached_page
 
 from ..models import PUBLIC_STATUSES, PostStatus, Question
 
@@ -39,7 +41,8 @@ def monthly_response_times(now=None):
     return result
 
 
-@require_GET
+@require_safe
+@cached_page("forum")
 def response_times(request):
     return render(
         request,
