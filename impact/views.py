@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from impact import downloads, figures, methods, services, summary
 from impact.filters import ReportVersionFilter
-from impact.models import Facility, Report, ReportArtifact, ReportChart, ReportRun, ReportVersion
+from impact.models import Facility, Report, ReportArtifact, ReportChart, ReportMetric, ReportRun, ReportVersion
 from portal.core.pagecache import SHORT_MAX_AGE, cached_page
 
 CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
@@ -261,14 +262,20 @@ class ReportFeed(Feed):
     subtitle = "Energy, emissions and water reports, and their corrections."
 
     def items(self):
-        return ReportVersion.objects.select_related("report__facility").order_by("-published_at")[:50]
+        # The run and its base-case metrics in two queries for all 50 items, not two per item; the
+        # run's input snapshot (the largest column) is not read.
+        base_metrics = Prefetch("run__metrics", queryset=ReportMetric.objects.filter(scenario=""), to_attr="base_metrics")
+        return (
+            ReportVersion.objects.select_related("report__facility", "run").defer("run__input_snapshot")
+            .prefetch_related(base_metrics).order_by("-published_at")[:50]
+        )
 
     def item_title(self, item):
         prefix = f"Correction (v{item.number}): " if item.number > 1 else ""
         return f"{prefix}{item.report.facility.name}, {item.report.period_label}"
 
     def item_description(self, item):
-        metrics = {m.key: m for m in item.run.metrics.filter(scenario="") if figures.is_public_metric(m.key, item)}
+        metrics = {m.key: m for m in item.run.base_metrics if figures.is_public_metric(m.key, item)}
         text = " ".join(s.text for s in summary.sentences(item.report.period_label, metrics, item.run.summary or {}))
         return f"{item.changelog}\n\n{text}".strip() if item.changelog else text
 

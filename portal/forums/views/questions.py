@@ -346,7 +346,7 @@ def answer(request, pk):
 @require_GET
 def search(request):
     query = request.GET.get("q", "").strip()[:200]
-    results = search_questions(query).select_related("author") if query else Question.objects.none()
+    results = search_questions(query).select_related("author", "meeting") if query else Question.objects.none()
     page = Paginator(results, 25).get_page(request.GET.get("page"))
     return render(
         request, "forums/search.html", {"query": query, "page": page, "target_days": settings.FORUM_ANSWER_TARGET_DAYS}
