@@ -12,7 +12,7 @@ Only an anonymous GET or HEAD without a session or messages cookie is served fro
 only a 200 that sets no cookie, used no CSRF token and wrote nothing to the session is stored.
 Everyone else gets a fresh render marked ``private, no-cache``. Every response of a decorated view
 carries an ETag (a hash of its body), so a conditional GET answers 304; shared responses also carry
-``Last-Modified`` (when the family last changed), ``Cache-Control: public, max-age=…`` and
+``Last-Modified`` (when that copy was rendered), ``Cache-Control: public, max-age=…`` and
 ``Vary: Cookie, Accept-Language``.
 
 A failing cache (Redis stopped) never fails a page: the page is rendered as if uncached, one
@@ -107,9 +107,9 @@ def _generation_key(family):
 
 
 def _new_generation():
-    # The time of the change (for Last-Modified) and a random part: a generation evicted from the
-    # cache is replaced by a new one, never by an old one whose pages may still be stored.
-    return f"{time.time():.6f}:{secrets.token_hex(4)}"
+    # Random, not a counter: a generation evicted from the cache is replaced by a new one, never by
+    # an old one whose pages may still be stored.
+    return secrets.token_hex(8)
 
 
 def generation(family):
@@ -120,11 +120,6 @@ def generation(family):
         new = _new_generation()
         current = new if _call("add", key, new, timeout=None) else _call("get", key)
     return current
-
-
-def changed_at(generation_value):
-    """The Unix time (whole seconds) a generation was made, i.e. when its family last changed."""
-    return int(float(generation_value.split(":", 1)[0]))
 
 
 def _bump_now(family):
@@ -202,8 +197,7 @@ def _etag(content):
 
 def _shared(request, response, etag, last_modified, max_age):
     response["ETag"] = etag
-    if last_modified is not None:
-        response["Last-Modified"] = http_date(last_modified)
+    response["Last-Modified"] = http_date(last_modified)
     patch_cache_control(response, public=True, max_age=max_age)
     patch_vary_headers(response, ("Cookie", "Accept-Language"))
     return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
@@ -249,7 +243,9 @@ def cached_page(family, *, max_age=SHORT_MAX_AGE, ttl=DEFAULT_TTL):
             if not _storable(request, response):
                 return _private(request, response)
             etag = _etag(response.content)
-            last_modified = changed_at(gen) if gen is not None else None
+            # When this copy was rendered, not when the family last changed: a copy rendered again
+            # after its ttl may differ (time passed) although nothing was bumped.
+            last_modified = int(time.time())
             if key is not None:
                 headers = [(name, value) for name, value in response.items()]
                 stored = {"content": response.content, "headers": headers, "etag": etag, "last_modified": last_modified}
