@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from portal.forums import meetings, services
+from portal.forums.models import Vote
 
 
 @pytest.fixture
@@ -53,6 +54,14 @@ def test_a_vote_and_its_withdrawal_change_the_counts_at_once(anonymous, question
     assert "1 person has this question too" in anonymous.get("/forum/").content.decode()
     services.unvote(question, another_resident)
     assert "<strong>0</strong> residents have" in anonymous.get(question.get_absolute_url()).content.decode()
+
+
+def test_recomputing_a_questions_counters_refreshes_its_page(anonymous, question, another_resident):
+    # Rows written without signals (a bulk load, a repair), then the counters recomputed from them.
+    anonymous.get(question.get_absolute_url())
+    Vote.objects.bulk_create([Vote(question=question, user=another_resident)])
+    services.sync_question(question)
+    assert "<strong>1</strong> resident has" in anonymous.get(question.get_absolute_url()).content.decode()
 
 
 def test_a_hidden_question_leaves_the_cached_pages_at_once(anonymous, question, moderator):
