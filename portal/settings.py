@@ -371,6 +371,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
+# --- Page cache (portal/core/pagecache.py) ------------------------------------------------------
+# Anonymous visitors share one rendering of each public page until what it shows changes.
+PAGE_CACHE_ENABLED = envbool("PAGE_CACHE_ENABLED", True)
+# Part of every cached page's key: set it to the release (a git hash) so that a deploy with new
+# templates never serves the old release's pages.
+PAGE_CACHE_RELEASE = os.environ.get("PAGE_CACHE_RELEASE", "").strip()
+
 # --- Impact reports -----------------------------------------------------------------------------
 IMPACT_MONTE_CARLO_SAMPLES = envint("IMPACT_MONTE_CARLO_SAMPLES", 1000, minimum=0)
 # A run whose modelled demand went unserved for more than this share (0.02 = 2 %) publishes only
