@@ -127,8 +127,8 @@ def _summary_page(meta, result):
         m = public.get(key)
         if m is None:
             continue
-        spread = f"  ({figures.metric_text(m.p5, m.unit)} – {figures.metric_text(m.p95, m.unit)})" if m.p5 is not None else ""
-        lines.extend(textwrap.wrap(f"• {m.label}: {figures.metric_text(m.value, m.unit)}{spread}", 95))
+        spread = f"  (90 % range {figures.span(m.p5, m.p95, m.unit)})" if m.p5 is not None else ""
+        lines.extend(textwrap.wrap(f"• {m.label}: {figures.fmt(m.value, m.unit)}{spread}", 95))
     fig.text(0.08, 0.90, "\n".join(lines), fontsize=8.5, va="top", family="DejaVu Sans")
     return fig
 
@@ -205,9 +205,8 @@ def _methods_page(methods, offset):
 
 
 def _short(value):
-    if value is None:
-        return "—"
-    return f"{value:,.4g}" if isinstance(value, (int, float)) else str(value)
+    """An input in a PDF table cell, quoted as the page quotes it (impact.figures.factor: "82,319", never "8.232e+04")."""
+    return figures.factor(value)
 
 
 def _public_columns(columns):

@@ -3,13 +3,16 @@
 One place for the headline keys, the staff-only diagnostics and the rounding rule, so the
 plain-language text, the headline list, the charts' alt text, the PDF and the API's formatted
 figures can never disagree about a number (issue 10: the home page said 29 % where a chart said
-80 %).
+80 %). :func:`fmt` is the one entry point for a figure in its unit, :func:`span` for a range
+(issue 14: "8–8 MW", "0 t" where the chart said "n/a", "85.0 %" with the unit "fraction").
 
 Energy figures are *served* energy: what the grid, the on-site generators and the batteries
 actually delivered. Modelled demand beyond every supply is a diagnostic for staff, never
 consumption; a published report shows the unserved share only beside the analyst's written
 acknowledgement (see :func:`impact.services.publish_run`).
 """
+
+import math
 
 HEADLINE_KEYS = (
     "energy_facility_mwh",
@@ -30,22 +33,50 @@ STAFF_CHART_KEYS = ("demand-vs-served",)
 GALLONS_PER_M3 = 264.172052  # 1 m³ = 1000 L ÷ 3.785411784 L per US gallon (NIST Handbook 44)
 
 
-def number(value, digits=3):
-    """The one rounding rule: 82319.4 → "82,319"; 0.01234 → "0.0123"; 0 → "0"; None → "n/a".
+NOT_AVAILABLE = "not available"
+# How a unit is written beside a figure: a fraction is written as a percentage, so its unit reads
+# "%" (never "85.0 % fraction"); a count needs no unit.
+UNIT_LABELS = {"fraction": "%", "count": ""}
 
-    Three significant figures below 100, whole numbers with thousands separators above.
-    """
+
+def unit_label(unit):
+    """The unit as a reader sees it beside a figure written by :func:`fmt`: "fraction" → "%"."""
+    return UNIT_LABELS.get(unit, unit or "")
+
+
+def _float(value):
+    """``value`` as a float, or None when it is not available (None, "", NaN, ±infinity)."""
     if value is None or value == "":
-        return "n/a"
+        return None
     try:
         value = float(value)
     except (TypeError, ValueError):
-        return str(value)
+        return None
+    return value if math.isfinite(value) else None
+
+
+def number(value, digits=3):
+    """The one rounding rule: 82319.4 → "82,319"; 0.01234 → "0.0123"; 0 → "0"; None or NaN → "not available".
+
+    ``digits`` significant figures below 100, whole numbers with thousands separators from 100 up;
+    never scientific notation (0.0000123 → "0.0000123", not "1.23e-05"). A value is rounded once,
+    here: callers pass full precision, so no figure is rounded two ways in two places.
+    """
+    if isinstance(value, str) and value and _float(value) is None:
+        return value  # already words ("—", a label): leave it
+    value = _float(value)
+    if value is None:
+        return NOT_AVAILABLE
+    if value == 0:
+        return "0"
+    decimals = max(int(digits) - 1 - math.floor(math.log10(abs(value))), 0)
+    value = round(value, decimals)
     if value == 0:
         return "0"
     if abs(value) >= 100:
         return f"{value:,.0f}"
-    return f"{value:,.{int(digits)}g}"
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def factor(value):
@@ -69,18 +100,64 @@ def factor(value):
     return f"{whole}.{decimals}" if decimals else whole
 
 
-def percent(fraction):
-    """A fraction as a percentage with one decimal: 0.2934 → "29.3 %"."""
-    if fraction is None:
-        return "n/a"
-    return f"{float(fraction) * 100:.1f} %"
+def fmt(value, unit="", digits=3):
+    """Every figure the public reads, in its unit: pages, alt text, chart labels, the PDF, the CLI.
+
+    - None, NaN or infinity → "not available", never "0";
+    - a fraction is a percentage with one decimal: fmt(0.85, "fraction") → "85.0 %";
+    - anything else is :func:`number` and its unit: fmt(82319.4, "MWh") → "82,319 MWh";
+      a count has no unit: fmt(42, "count") → "42".
+    """
+    value = _float(value)
+    if value is None:
+        return NOT_AVAILABLE
+    if unit == "fraction":
+        return f"{value * 100:.1f} %"
+    return f"{number(value, digits)} {unit_label(unit)}".strip()
 
 
 def metric_text(value, unit):
-    """A metric value in its unit; fractions are percentages. The same string everywhere."""
-    if unit == "fraction":
-        return percent(value)
-    return f"{number(value)} {unit}".strip()
+    """A metric value in its unit (the templates' ``|metric`` filter): :func:`fmt`."""
+    return fmt(value, unit)
+
+
+def percent(fraction):
+    """A fraction as a percentage with one decimal: 0.2934 → "29.3 %"; None → "not available"."""
+    return fmt(fraction, "fraction")
+
+
+def span(low, high, unit=""):
+    """A range written once, its unit at the end: "23,050–28,413 MWh", "55.1–58.0 %".
+
+    The one rule for a range whose ends are written the same ("8–8 MW"): it is narrower than the
+    rounding, so it reads "about 8 MW". Either end not available → "not available".
+    """
+    low, high = _float(low), _float(high)
+    if low is None or high is None:
+        return NOT_AVAILABLE
+    ends = [fmt(v, unit) for v in (low, high)]
+    if ends[0] == ends[1]:
+        return f"about {ends[0]}"
+    label = unit_label(unit)
+    words = [e[: -len(label)].strip() if label and e.endswith(label) else e for e in ends]
+    joiner = " to " if low < 0 or high < 0 else "–"  # "−5–3" would read as a subtraction
+    return f"{words[0]}{joiner}{words[1]} {label}".strip()
+
+
+def column(name, unit):
+    """A table or CSV column header with its unit written as the cells are: "Grid (MWh)", "Share (%)"."""
+    label = unit_label(unit)
+    return f"{name} ({label})" if label else name
+
+
+def unavailable_keys(checks):
+    """Metric keys a run could not estimate, from its checks: grid figures of pollutants without a
+    grid rate (the engine counts them as 0, which is not a measurement) and market-based grid
+    figures without a supplier rate. Pages write these as "not available"."""
+    checks = checks if isinstance(checks, dict) else {}
+    keys = {f"{p}_grid_t" for p in checks.get("grid_pollutants_missing") or ()}
+    keys |= {f"{p}_grid_market_t" for p in checks.get("grid_market_pollutants_missing") or ()}
+    return keys
 
 
 def is_public_metric(key, version=None):

@@ -2,7 +2,8 @@
 
 A sentence is a list of parts: plain words, and figures that know which metric or comparison row
 they quote, so the page can link every number to its row in the tables below. Every figure is
-written by impact.figures, like the tables, the charts' alt text and the PDF.
+written by impact.figures (``fmt``, or ``number`` before a unit in words: "1,234 tonnes of CO₂e"),
+like the tables, the charts' alt text and the PDF; a missing one reads "not available", never 0.
 
 Energy is served energy (what the grid, the generators and the batteries delivered). Demand that
 no supply could deliver is a staff diagnostic (:func:`diagnostic_sentences`), never "used".
@@ -10,7 +11,7 @@ no supply could deliver is a staff diagnostic (:func:`diagnostic_sentences`), ne
 
 from dataclasses import dataclass
 
-from impact.figures import GALLONS_PER_M3, metric_text, number, percent
+from impact.figures import GALLONS_PER_M3, fmt, number, percent
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def sentences(period_label, metrics, summary):
     out = []
     energy = value("energy_facility_mwh")
     if energy is not None:
-        parts = [f"In {period_label} the site used ", _fig("energy_facility_mwh", metric_text(energy, "MWh")),
+        parts = [f"In {period_label} the site used ", _fig("energy_facility_mwh", fmt(energy, "MWh")),
                  " of electricity, as delivered by the grid, its gas generators and its batteries"]
         parts += _compared(summary, "tn_households_electricity", " — as much as ", "Tennessee homes",
                            " use over the same time")
@@ -69,7 +70,7 @@ def sentences(period_label, metrics, summary):
     share, onsite = value("onsite_share"), value("energy_onsite_mwh")
     if share is not None and onsite is not None:
         if onsite > 0:
-            parts = [_fig("onsite_share", percent(share)), " of it (", _fig("energy_onsite_mwh", metric_text(onsite, "MWh")),
+            parts = [_fig("onsite_share", percent(share)), " of it (", _fig("energy_onsite_mwh", fmt(onsite, "MWh")),
                      ") came from on-site gas generators"]
             fuel = value("fuel_scf")
             if fuel:
@@ -80,7 +81,7 @@ def sentences(period_label, metrics, summary):
     battery = value("energy_battery_discharge_mwh")
     if battery:
         out.append(Sentence((
-            "Batteries delivered ", _fig("energy_battery_discharge_mwh", metric_text(battery, "MWh")),
+            "Batteries delivered ", _fig("energy_battery_discharge_mwh", fmt(battery, "MWh")),
             " of it, charged from the grid.",
         )))
     co2e = value("co2e_total_t")
@@ -88,8 +89,8 @@ def sentences(period_label, metrics, summary):
         parts = ["Greenhouse gases came to ", _fig("co2e_total_t", f"{number(co2e)} tonnes of CO₂e")]
         onsite_co2e, grid_co2e = value("co2e_onsite_t"), value("co2e_grid_t")
         if onsite_co2e is not None and grid_co2e is not None:
-            parts += [" (", _fig("co2e_onsite_t", f"{number(onsite_co2e)} t"), " burned on site, ",
-                      _fig("co2e_grid_t", f"{number(grid_co2e)} t"), " at the grid's power plants, counted at the "
+            parts += [" (", _fig("co2e_onsite_t", fmt(onsite_co2e, "t")), " burned on site, ",
+                      _fig("co2e_grid_t", fmt(grid_co2e, "t")), " at the grid's power plants, counted at the "
                       "regional grid average: location-based)"]
         parts += _compared(summary, "passenger_cars_co2e", ", about what ", "passenger cars", " emit over the same time")
         out.append(Sentence((*parts, ".")))
@@ -101,10 +102,11 @@ def sentences(period_label, metrics, summary):
         )))
     nox = value("nox_onsite_t")
     if nox:
-        formaldehyde_kg = (value("formaldehyde_onsite_t") or 0) * 1000
+        formaldehyde_t = value("formaldehyde_onsite_t")
+        formaldehyde = fmt(None if formaldehyde_t is None else formaldehyde_t * 1000, "kg")
         out.append(Sentence((
             "The generators emitted ", _fig("nox_onsite_t", f"{number(nox)} tonnes of nitrogen oxides (NOₓ)"), " and ",
-            _fig("formaldehyde_onsite_t", f"{number(formaldehyde_kg)} kg of formaldehyde"), " into the local air.",
+            _fig("formaldehyde_onsite_t", f"{formaldehyde} of formaldehyde"), " into the local air.",
         )))
     water = value("water_onsite_m3")
     if water is not None:
@@ -126,8 +128,8 @@ def diagnostic_sentences(metrics, threshold):
     if demand is None and unserved is None:
         return []
     out = [Sentence((
-        "With unlimited supply the model would have asked for ", _fig("energy_demand_mwh", metric_text(demand, "MWh")),
-        "; ", _fig("energy_unserved_mwh", metric_text(unserved, "MWh")),
+        "With unlimited supply the model would have asked for ", _fig("energy_demand_mwh", fmt(demand, "MWh")),
+        "; ", _fig("energy_unserved_mwh", fmt(unserved, "MWh")),
         " of it (", _fig("unserved_share", percent(share)), ") over ",
         _fig("unserved_hours_h", f"{number(hours)} hours"),
         " could be met neither by the grid, the batteries nor the generators.",

@@ -1,4 +1,4 @@
-"""Number formatting for reports: readable figures, fractions as percentages (impact.figures)."""
+"""Number formatting for reports: every figure written by impact.figures.fmt, fractions as percentages."""
 
 from django import template
 
@@ -7,12 +7,31 @@ from impact import figures
 register = template.Library()
 
 
-# Every figure on a page is written by impact.figures, as in the charts' alt text and the PDF:
-# {{ value|num }} (or |num:2 significant figures), |factor, |metric:unit, |citation.
+# Every figure on a page is written by impact.figures, as in the charts' alt text, the PDF and the
+# CLI: {{ value|num }} (or |num:2 significant figures), |metric:unit, {% span low high unit %},
+# |unit for a unit column, |factor for inputs, |citation.
 register.filter("num", figures.number)
 register.filter("factor", figures.factor)
 register.filter("metric", figures.metric_text)
 register.filter("citation", figures.citation)
+
+
+@register.filter
+def unit(name):
+    """A unit column, written as the values beside it are: "fraction" → "%"."""
+    return figures.unit_label(name) or name
+
+
+@register.filter
+def available(metric, checks):
+    """False for a figure the run could not estimate (a grid pollutant without a rate): "not available", not 0."""
+    return metric.key not in figures.unavailable_keys(checks)
+
+
+@register.simple_tag(name="span")
+def span_tag(low, high, unit=""):
+    """A range whose ends never read the same: "23,050–28,413 MWh", "about 8 MW"."""
+    return figures.span(low, high, unit)
 
 
 @register.filter

@@ -48,13 +48,15 @@ class Command(StaffCommand):
             if not run.is_active:
                 break
             if time.monotonic() > deadline:
-                raise CommandError(f"Run {run.pk} is still {run.status} ({run.stage}) after {opts['timeout']:g} s; is a worker running?")
+                raise CommandError(f"Run {run.pk} is still {run.status} ({run.stage}) after {figures.fmt(opts['timeout'], 's')}; is a worker running?")
             time.sleep(0.5)
         if run.status == ReportRun.Status.FAILED:
             raise CommandError(f"Run {run.pk} failed: {run.error.splitlines()[0] if run.error else 'no reason recorded'}")
-        self.stdout.write(self.style.SUCCESS(f"Run {run.pk} succeeded in {run.duration.total_seconds():.1f} s."))
+        self.stdout.write(self.style.SUCCESS(f"Run {run.pk} succeeded in {figures.fmt(run.duration.total_seconds(), 's')}."))
+        # Written as the report page writes them (impact.figures.fmt): "82,319 MWh", never "8.232e+04 MWh".
         for metric in run.metrics.filter(scenario="", key__in=figures.HEADLINE_KEYS):
-            self.stdout.write(f"  {metric.label}: {figures.metric_text(metric.value, metric.unit)}")
+            spread = f" (90 % range {figures.span(metric.p5, metric.p95, metric.unit)})" if metric.p5 is not None else ""
+            self.stdout.write(f"  {metric.label}: {figures.fmt(metric.value, metric.unit)}{spread}")
         share = services.unserved_share(run)
         if share:
             self.stdout.write(f"  Modelled demand not served (diagnostic): {figures.percent(share)}")
