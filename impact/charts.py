@@ -5,33 +5,43 @@ Never pyplot: it keeps global state that is unsafe in a server or a worker (matp
 and the same data as a table, so a screen-reader user or a journalist gets the numbers too.
 Palette: Okabe-Ito, which stays distinguishable with the common colour-vision deficiencies.
 
+Charts that a resident reads (issue 14): linear scales only (pollutants of very different size get
+a small panel each, in tonnes or kilograms, instead of one log axis); names wrapped, never cut;
+horizontal tick labels; legends sized to fit the figure; every number on an axis, in alt text
+and in a table cell written by :func:`impact.figures.fmt`. tests/impact/test_chart_layout.py draws
+every chart and fails when two texts overlap, a text leaves the figure or lies on a plot.
+
 Charts draw from the engine's result, the engine's labels and plain arguments (the facility's
 time zone): no model and no database, so the worker can draw a result before anything is saved.
 """
 
 import datetime as dt
 import io
-from dataclasses import dataclass, field
+import math
+import textwrap
+from dataclasses import dataclass, field, replace
 
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import LogLocator, NullLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from impact.engine.labels import POLLUTANT_SYMBOLS
-from impact.figures import HEADLINE_KEYS, metric_text, number, percent
+from impact.figures import HEADLINE_KEYS, column, fmt, number, percent, span, unit_label
 
 matplotlib.rcParams["svg.hashsalt"] = "impact-portal"  # stable SVG ids: same data, same bytes
 
 GRID = "#0072B2"  # blue
 ONSITE = "#D55E00"  # vermillion
-UNSERVED = "#000000"
+UNSERVED = "#000000"  # staff diagnostic only: never on a public chart
 CONTRACT = "#009E73"  # bluish green
 BATTERY = "#CC79A7"  # reddish purple
+BASELINE = "#555555"  # reference lines (zero, the base case): grey, so they read as a guide, not data
 EXTRA = ("#E69F00", "#56B4E9", "#F0E442", "#999999", "#CC79A7")
-# Legends sit under the plot so they never hide a bar.
-LEGEND_BELOW = {"loc": "outside lower center", "ncol": 4, "fontsize": 8, "frameon": False}
+LEGEND_FONT_PT = 8
 SUPPLY_TITLE = "Daily electricity served: grid, on-site generation and batteries"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+KG_PER_TONNE = 1000.0
 
 
 @dataclass(frozen=True)
@@ -39,11 +49,11 @@ class Chart:
     key: str
     title: str
     alt_text: str
-    png: bytes
-    svg: bytes
     table: dict
-    # Kept so the PDF can embed the vector figure; never stored.
+    # Kept so the PDF can embed the vector figure (and a test can measure its layout); never stored.
     figure: Figure | None = field(default=None, compare=False, repr=False)
+    png: bytes = b""
+    svg: bytes = b""
 
 
 def render(fig):
@@ -54,11 +64,11 @@ def render(fig):
     return png.getvalue(), svg.getvalue()
 
 
-def _local_keys(timestamps, zone, fmt):
+def _local_keys(timestamps, zone, pattern):
     """Local calendar keys ("2024-07-15", "2024-07") for naive-UTC datetime64 stamps."""
     keys = []
     for stamp in timestamps.astype("datetime64[s]").astype(object):
-        keys.append(stamp.replace(tzinfo=dt.timezone.utc).astimezone(zone).strftime(fmt))
+        keys.append(stamp.replace(tzinfo=dt.timezone.utc).astimezone(zone).strftime(pattern))
     return np.array(keys)
 
 
@@ -89,14 +99,81 @@ def _served_parts(series):
     return series.grid_mw - charge, series.onsite_mw, _column(series, "battery_discharge_mw"), charge
 
 
-def _span(values):
-    low, high = number(values.min()), number(values.max())
-    return low if low == high else f"{low}–{high}"
+def _wrap(text, width):
+    """A name on as many lines as it needs, whole words only (never cut: "VoltaGrid mobi…")."""
+    return textwrap.fill(str(text), width, break_long_words=False)
+
+
+def _numbers(axis, bins=6):
+    """An axis whose tick labels are written like every other figure ("1,400", "0.5")."""
+    axis.set_major_locator(MaxNLocator(nbins=bins))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: number(value)))
+
+
+def legend_below(fig, handles=None, labels=None):
+    """A legend under the plots (so it never hides a bar) in as many columns as fit the figure's width.
+
+    A column is as wide as the longest label: an average character is about 0.55 em, plus the
+    colour swatch and the gaps (about 3.5 em).
+    """
+    if handles is None:
+        handles, labels = [], []
+        for ax in fig.axes:
+            h, l = ax.get_legend_handles_labels()
+            handles += h
+            labels += l
+    labels = [_wrap(label, 40) for label in labels]
+    if not labels:
+        return None
+    widest = max(len(line) for label in labels for line in label.splitlines())
+    column_in = (0.55 * widest + 3.5) * LEGEND_FONT_PT / 72
+    columns = max(1, min(len(labels), int(0.95 * fig.get_figwidth() // column_in)))
+    return fig.legend(handles, labels, loc="outside lower center", ncol=columns, fontsize=LEGEND_FONT_PT, frameon=False)
+
+
+def _day_ticks(ax, days):
+    """Horizontal day labels: "1 Sep" about ten times across a month, the first of each month across a year."""
+    if len(days) <= 62:
+        step = max(1, math.ceil(len(days) / 10))
+        at = list(range(0, len(days), step))
+        labels = [f"{int(days[i][8:])} {MONTHS[int(days[i][5:7]) - 1]}" for i in at]
+    else:
+        at = [i for i, d in enumerate(days) if d.endswith("-01")] or [0]
+        step = max(1, math.ceil(len(at) / 12))
+        at = at[::step]
+        labels = [_month_label(days[i][:7], first=i == at[0]) for i in at]
+    ax.set_xticks(at, labels, fontsize=8)
+
+
+def _month_label(key, first=False):
+    """"2025-01" → "Jan 2025" in January or on the first tick, "Feb" otherwise."""
+    year, month = key.split("-")
+    name = MONTHS[int(month) - 1]
+    return f"{name} {year}" if first or month == "01" else name
 
 
 def _metric_value(metrics, key):
     metric = (metrics or {}).get(key)
     return None if metric is None else metric.value
+
+
+def _plain(value):
+    """A table cell at full precision, or None when not available (NaN, infinity).
+
+    The page writes every cell with impact.figures.fmt, like the headline: a figure rounded here
+    first would come out one digit different there ("16,391 vs 16,390").
+    """
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _contract_text(contract):
+    """The contracted capacity over the period: "8 MW" when it held, "8–50 MW" when it changed."""
+    if not len(contract):
+        return fmt(None)
+    return fmt(contract[0], "MW") if np.ptp(contract) == 0 else span(contract.min(), contract.max(), "MW")
 
 
 def daily_supply(series, zone, metrics=None):
@@ -117,38 +194,34 @@ def daily_supply(series, zone, metrics=None):
     if battery.any():
         ax.bar(x, battery, bottom=grid + onsite, color=BATTERY, label="Batteries", width=0.85)
     if charge.any():
-        ax.bar(x, -charge, color=BATTERY, hatch="//", alpha=0.6, label="Grid charging the batteries", width=0.85)
-        ax.axhline(0, color=UNSERVED, linewidth=0.8)
+        ax.bar(x, -charge, color=BATTERY, hatch="//", edgecolor=BASELINE, alpha=0.6, label="Grid charging the batteries", width=0.85)
+        ax.axhline(0, color=BASELINE, linewidth=0.8)
     ax.step(x, contract, where="mid", color=CONTRACT, linewidth=2, label="Contracted grid capacity")
     ax.set_ylabel("Average power served (MW)")
     ax.set_title(SUPPLY_TITLE)
-    step = max(1, len(days) // 12)
-    ax.set_xticks(x[::step], [d[5:] if len(days) <= 62 else d[:7] for d in days[::step]], rotation=45, ha="right")
-    fig.legend(**LEGEND_BELOW)
+    _day_ticks(ax, days)
+    _numbers(ax.yaxis)
+    legend_below(fig)
     ax.grid(axis="y", alpha=0.3)
-    png, svg = render(fig)
     served = grid + onsite + battery
     energy, share = _metric_value(metrics, "energy_facility_mwh"), _metric_value(metrics, "onsite_share")
     if share is None:
         share = onsite.sum() / max(served.sum(), 1e-12)
     alt = (
         f"Stacked bar chart of the daily average power served over {len(days)} days"
-        + (f", {metric_text(energy, 'MWh')} in all" if energy is not None else "")
-        + f". The grid delivered {number(grid.mean())} MW to the load on average against a contracted capacity of "
-        f"{_span(contract)} MW; on-site gas generators {number(onsite.mean())} MW "
-        f"({percent(share)} of the electricity served)"
-        + (f"; batteries {number(battery.mean())} MW" if battery.any() else "")
+        + (f", {fmt(energy, 'MWh')} in all" if energy is not None else "")
+        + f". The grid delivered {fmt(grid.mean(), 'MW')} to the load on average against a contracted capacity of "
+        f"{_contract_text(contract)}; on-site gas generators "
+        f"{fmt(onsite.mean(), 'MW')} ({percent(share)} of the electricity served)"
+        + (f"; batteries {fmt(battery.mean(), 'MW')}" if battery.any() else "")
         + "."
     )
     table = {
-        "columns": ["Day (local)", "Grid to the load (MW avg)", "On-site (MW avg)", "Batteries (MW avg)", "Charging (MW avg)",
-                    "Served (MW avg)", "Contract (MW)"],
-        "rows": [
-            [d, round(g, 2), round(o, 2), round(b, 2), round(c, 2), round(g + o + b, 2), round(k, 2)]
-            for d, g, o, b, c, k in zip(days, grid, onsite, battery, charge, contract)
-        ],
+        "columns": ["Day (local)", *(column(name, "MW avg") for name in ("Grid to the load", "On-site", "Batteries", "Charging",
+                                                                          "Served")), column("Contract", "MW")],
+        "rows": [[d, *map(_plain, (g, o, b, c, g + o + b, k))] for d, g, o, b, c, k in zip(days, grid, onsite, battery, charge, contract)],
     }
-    return Chart("daily-supply", SUPPLY_TITLE, alt, png, svg, table, fig)
+    return Chart("daily-supply", SUPPLY_TITLE, alt, table, fig)
 
 
 def monthly_energy(series, zone):
@@ -165,22 +238,22 @@ def monthly_energy(series, zone):
     ax.bar(x, onsite, bottom=grid, color=ONSITE, label="On-site gas generators")
     if battery.any():
         ax.bar(x, battery, bottom=grid + onsite, color=BATTERY, label="Batteries")
-    ax.set_xticks(x, list(months))
+    ax.set_xticks(x, [_month_label(m, first=i == 0) for i, m in enumerate(months)], fontsize=8)
     ax.set_ylabel("Energy served (MWh)")
     ax.set_title("Energy served by month")
-    fig.legend(**LEGEND_BELOW)
+    _numbers(ax.yaxis)
+    legend_below(fig)
     ax.grid(axis="y", alpha=0.3)
-    png, svg = render(fig)
     alt = "Bar chart of the energy served by month: " + "; ".join(
-        f"{m}: {number(g + o + b)} MWh, of which {number(g)} MWh from the grid, {number(o)} MWh on site"
-        + (f", {number(b)} MWh from batteries" if battery.any() else "")
+        f"{_month_label(m, first=True)}: {fmt(g + o + b, 'MWh')}, of which {fmt(g, 'MWh')} from the grid, {fmt(o, 'MWh')} on site"
+        + (f", {fmt(b, 'MWh')} from batteries" if battery.any() else "")
         for m, g, o, b in zip(months, grid, onsite, battery)
     ) + "."
     table = {
-        "columns": ["Month (local)", "Grid (MWh)", "On-site (MWh)", "Batteries (MWh)", "Served (MWh)"],
-        "rows": [[m, round(g, 1), round(o, 1), round(b, 1), round(g + o + b, 1)] for m, g, o, b in zip(months, grid, onsite, battery)],
+        "columns": ["Month (local)", *(column(name, "MWh") for name in ("Grid", "On-site", "Batteries", "Served"))],
+        "rows": [[m, *map(_plain, (g, o, b, g + o + b))] for m, g, o, b in zip(months, grid, onsite, battery)],
     }
-    return Chart("monthly-energy", "Energy served by month", alt, png, svg, table, fig)
+    return Chart("monthly-energy", "Energy served by month", alt, table, fig)
 
 
 def demand_vs_served(series, zone):
@@ -198,21 +271,20 @@ def demand_vs_served(series, zone):
     ax.bar(x, demand - served, bottom=served, color=UNSERVED, label="Modelled demand not served", width=0.85)
     ax.set_ylabel("Average power (MW)")
     ax.set_title("Staff diagnostic: modelled demand vs load served")
-    step = max(1, len(days) // 12)
-    ax.set_xticks(x[::step], [d[5:] if len(days) <= 62 else d[:7] for d in days[::step]], rotation=45, ha="right")
-    fig.legend(**LEGEND_BELOW)
+    _day_ticks(ax, days)
+    _numbers(ax.yaxis)
+    legend_below(fig)
     ax.grid(axis="y", alpha=0.3)
-    png, svg = render(fig)
     gap = demand - served
     alt = (
-        f"Staff diagnostic over {len(days)} days: modelled demand averaged {number(demand.mean())} MW, the load served "
-        f"{number(served.mean())} MW; up to {number(gap.max())} MW a day could not be served."
+        f"Staff diagnostic over {len(days)} days: modelled demand averaged {fmt(demand.mean(), 'MW')}, the load served "
+        f"{fmt(served.mean(), 'MW')}; up to {fmt(gap.max(), 'MW')} a day could not be served."
     )
     table = {
-        "columns": ["Day (local)", "Demand (MW avg)", "Served (MW avg)", "Not served (MW avg)"],
-        "rows": [[d, round(a, 2), round(b, 2), round(a - b, 2)] for d, a, b in zip(days, demand, served)],
+        "columns": ["Day (local)", *(column(name, "MW avg") for name in ("Demand", "Served", "Not served"))],
+        "rows": [[d, *map(_plain, (a, b, a - b))] for d, a, b in zip(days, demand, served)],
     }
-    return Chart("demand-vs-served", "Staff diagnostic: modelled demand vs load served", alt, png, svg, table, fig)
+    return Chart("demand-vs-served", "Staff diagnostic: modelled demand vs load served", alt, table, fig)
 
 
 def _step_hours(series):
@@ -221,132 +293,174 @@ def _step_hours(series):
     return float((series.timestamps[1] - series.timestamps[0]) / np.timedelta64(1, "h"))
 
 
-def emissions_by_pollutant(series, labels, missing_grid=()):
-    """Tonnes per pollutant, on-site vs grid, on a log scale (they span six orders of magnitude)."""
+def _pollutant_tonnes(series, metrics, p, where):
+    """Tonnes of pollutant ``p`` on site or from the grid: the report's metric where there is one
+    (so the chart quotes the same figure as the tables), else the series' sum."""
+    value = _metric_value(metrics, f"{p}_{where}_t")
+    if value is None:
+        masses = series.onsite_kg if where == "onsite" else series.grid_kg
+        value = float(np.sum(masses[p])) / KG_PER_TONNE if p in masses else 0.0
+    return _plain(value)
+
+
+def emissions_by_pollutant(series, labels, missing_grid=(), metrics=None):
+    """Emissions per pollutant, on site and at the grid's power plants: one small panel each.
+
+    Pollutants span six orders of magnitude (tonnes of CO₂ against kilograms of SO₂), which one
+    axis can only show on a log scale that few residents read. Each pollutant gets its own linear
+    axis instead, in tonnes, or in kilograms when it is under a tonne, with the unit in its title.
+    A grid figure the run has no rate for is written "not available", never drawn as 0.
+    """
     pollutants = [p for p in labels if p in series.onsite_kg]
-    onsite = np.array([series.onsite_kg[p].sum() / 1000 for p in pollutants])
-    grid = np.array([series.grid_kg.get(p, np.zeros(1)).sum() / 1000 for p in pollutants])
-    fig = Figure(figsize=(8, 4.5), layout="constrained")
-    ax = fig.subplots()
-    y = np.arange(len(pollutants))
-    ax.barh(y - 0.2, np.where(onsite > 0, onsite, np.nan), height=0.4, color=ONSITE, label="On-site generators")
-    ax.barh(y + 0.2, np.where(grid > 0, grid, np.nan), height=0.4, color=GRID, label="Grid (location-based)")
-    ax.set_yticks(y, [labels[p] for p in pollutants])
-    ax.invert_yaxis()
-    positive = np.concatenate([onsite[onsite > 0], grid[grid > 0]])
-    if positive.size:
-        ax.set_xscale("log")
-        # Minor ticks on a log axis spanning many decades cost seconds of text layout and add nothing.
-        ax.xaxis.set_minor_locator(NullLocator())
-        ax.xaxis.set_major_locator(LogLocator(numticks=8))
-        ax.set_xlim(positive.min() / 3, positive.max() * 3)
-    ax.set_xlabel("Tonnes over the period (log scale)")
-    ax.set_title("Emissions by pollutant")
-    fig.legend(**LEGEND_BELOW)
-    ax.grid(axis="x", alpha=0.3)
-    png, svg = render(fig)
+    rows = []
+    for p in pollutants:
+        onsite = _pollutant_tonnes(series, metrics, p, "onsite")
+        grid = None if p in missing_grid else _pollutant_tonnes(series, metrics, p, "grid")
+        total = _metric_value(metrics, f"{p}_total_t")
+        if total is None and onsite is not None:
+            total = onsite + (grid or 0.0)
+        rows.append((p, onsite, grid, _plain(total)))
+    ncols = 2
+    nrows = max(1, math.ceil(len(rows) / ncols))
+    fig = Figure(figsize=(8, 0.6 + 1.2 * nrows), layout="constrained")
+    fig.suptitle("Emissions by pollutant over the period: on site and at the grid's power plants\n"
+                 "(each panel has its own scale)", fontsize=10)
+    axes = np.atleast_1d(fig.subplots(nrows, ncols)).ravel()
     parts = []
-    for p, o, g in zip(pollutants, onsite, grid):
-        grid_text = "grid not available" if p in missing_grid else f"{number(g)} t from the grid"
-        parts.append(f"{labels[p]}: {number(o)} t on site, {grid_text}")
-    alt = "Horizontal bar chart of emissions by pollutant on a log scale. " + "; ".join(parts) + "."
+    for ax, (p, onsite, grid, _) in zip(axes, rows):
+        known = [v for v in (onsite, grid) if v is not None]
+        unit, scale = ("t", 1.0) if max(known, default=0.0) >= 1 else ("kg", KG_PER_TONNE)
+        values = [np.nan if v is None else v * scale for v in (onsite, grid)]
+        ax.barh([0, 1], values, height=0.6, color=[ONSITE, GRID])
+        ax.set_yticks([0, 1], ["On site", "Grid"], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlim(0, max([v for v in values if not np.isnan(v)], default=0.0) * 1.15 or 1.0)
+        for y, value in enumerate(values):
+            if np.isnan(value):
+                ax.text(0.02, y, "not available", transform=ax.get_yaxis_transform(), va="center", fontsize=8, color=BASELINE)
+        _numbers(ax.xaxis, bins=4)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.set_title(f"{labels[p]} ({unit})", fontsize=9, loc="left")
+        ax.grid(axis="x", alpha=0.3)
+        grid_text = "grid not available" if grid is None else f"{fmt(grid * scale, unit)} from the grid"
+        parts.append(f"{labels[p]}: {fmt(None if onsite is None else onsite * scale, unit)} on site, {grid_text}")
+    for ax in axes[len(rows):]:
+        ax.set_visible(False)
+    alt = ("Small bar charts of emissions, one per pollutant, each on its own linear scale. "
+           + "; ".join(parts) + ".")
     table = {
-        "columns": ["Pollutant", "On-site (t)", "Grid (t)", "Total (t)"],
-        "rows": [
-            [labels[p], _plain(o), None if p in missing_grid else _plain(g), _plain(o + g)]
-            for p, o, g in zip(pollutants, onsite, grid)
-        ],
+        "columns": ["Pollutant", *(column(name, "t") for name in ("On-site", "Grid", "Total"))],
+        "rows": [[labels[p], onsite, grid, total] for p, onsite, grid, total in rows],
     }
-    return Chart("emissions", "Emissions by pollutant", alt, png, svg, table, fig)
-
-
-def _plain(value):
-    # Full precision: the page writes it with impact.figures.number, like the headline, so a
-    # figure rounded here first could come out one digit different there.
-    return float(value)
+    return Chart("emissions", "Emissions by pollutant", alt, table, fig)
 
 
 def generator_output(series, generators, zone):
-    """Daily on-site energy per generator group, and run hours per unit."""
+    """Daily on-site energy per generator group, and run hours per unit, each group named in full."""
     hours = _step_hours(series)
     keys = _local_keys(series.timestamps, zone, "%Y-%m-%d")
     names = list(series.generator_mw)
     days, sums = _group_sum(keys, *[series.generator_mw[n] * hours for n in names]) if names else ([], [])
-    fig = Figure(figsize=(9, 4.2), layout="constrained")
-    ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 1]})
+    groups = max(len(generators), 1)
+    fig = Figure(figsize=(9, 4.6 + 0.45 * groups), layout="constrained")
+    ax1, ax2 = fig.subplots(2, 1, height_ratios=[3.2, 0.35 + 0.45 * groups])
     x = np.arange(len(days))
     bottom = np.zeros(len(days))
+    colours = (ONSITE, *EXTRA)
     for i, (name, values) in enumerate(zip(names, sums)):
-        ax1.bar(x, values, bottom=bottom, color=(ONSITE, *EXTRA)[i % 6], label=name, width=0.85)
+        ax1.bar(x, values, bottom=bottom, color=colours[i % 6], label=name, width=0.85)
         bottom += values
-    ax1.set_ylabel("On-site generation (MWh/day)")
+    ax1.set_ylabel("On-site generation\n(MWh/day)")
     ax1.set_title("Generator output by day")
     if len(days):
-        step = max(1, len(days) // 10)
-        ax1.set_xticks(x[::step], [d[5:] for d in days[::step]], rotation=45, ha="right")
-        fig.legend(**LEGEND_BELOW)
+        _day_ticks(ax1, list(days))
+    _numbers(ax1.yaxis)
     ax1.grid(axis="y", alpha=0.3)
-    run_hours = [g.run_hours_per_unit for g in generators]
-    ax2.bar(np.arange(len(generators)), run_hours, color=ONSITE)
-    ax2.set_xticks(np.arange(len(generators)), [g.name[:14] for g in generators], rotation=30, ha="right")
-    ax2.set_ylabel("Run hours per unit")
-    ax2.set_title("Run hours")
-    png, svg = render(fig)
+    y = np.arange(len(generators))
+    ax2.barh(y, [g.run_hours_per_unit for g in generators], color=[colours[i % 6] for i in range(len(generators))])
+    ax2.set_yticks(y, [_wrap(g.name, 38) for g in generators], fontsize=8)
+    ax2.invert_yaxis()
+    ax2.set_xlabel("Run hours per unit over the period")
+    ax2.set_title("Run hours per unit", fontsize=10)
+    _numbers(ax2.xaxis)
+    ax2.grid(axis="x", alpha=0.3)
+    legend_below(fig, *ax1.get_legend_handles_labels())
     if generators:
         alt = "Bar charts of on-site generation. " + "; ".join(
-            f"{g.name}: {number(g.energy_mwh)} MWh in total, {number(g.run_hours_per_unit)} run hours and "
-            f"{number(g.starts_per_unit)} starts per unit, {g.load_factor_per_unit:.0%} average loading while running"
+            f"{g.name}: {fmt(g.energy_mwh, 'MWh')} in total, {fmt(g.run_hours_per_unit, 'h')} of running and "
+            f"{fmt(g.starts_per_unit, 'count')} starts per unit, {percent(g.load_factor_per_unit)} average loading while running"
             for g in generators
         ) + "."
     else:
         alt = "This facility has no on-site generators."
     table = {
-        "columns": ["Day (local)", *[f"{n} (MWh)" for n in names]],
-        "rows": [[d, *[round(float(s[i]), 2) for s in sums]] for i, d in enumerate(days)],
+        "columns": ["Day (local)", *[column(n, "MWh") for n in names]],
+        "rows": [[d, *[_plain(s[i]) for s in sums]] for i, d in enumerate(days)],
     }
-    return Chart("generator-output", "Generator output and run hours", alt, png, svg, table, fig)
+    return Chart("generator-output", "Generator output and run hours", alt, table, fig)
 
 
 def headline_ranges(metrics):
-    """Each headline figure as a dot with its P5–P95 Monte Carlo range, one panel per figure.
+    """Each headline figure as a dot with its P5–P95 Monte Carlo range: one small panel per figure,
+    each on its own linear scale in its unit (fractions in %).
 
     The dot is the central run with every uncertain input at its median, so it sits inside its range.
     """
     chosen = [metrics[k] for k in HEADLINE_KEYS if k in metrics]
-    fig = Figure(figsize=(8, 0.9 * len(chosen) + 0.8))
+    titles = [_wrap(f"{m.label} ({unit_label(m.unit)})", 95) for m in chosen]
+    lines = sum(t.count("\n") for t in titles)
+    fig = Figure(figsize=(8, 0.7 + 1.0 * len(chosen) + 0.18 * lines), layout="constrained")
+    fig.suptitle("Headline figures: central estimate (dot) and 90 % range, P5 to P95 (bar)", fontsize=10)
     axes = np.atleast_1d(fig.subplots(len(chosen), 1))
-    for ax, metric in zip(axes, chosen):
-        low, high = metric.p5, metric.p95
-        if low is not None and high is not None:
+    for ax, metric, title in zip(axes, chosen, titles):
+        scale = 100.0 if metric.unit == "fraction" else 1.0  # fractions are read as percentages
+        value = metric.value * scale
+        low, high = (None, None) if metric.p5 is None or metric.p95 is None else (metric.p5 * scale, metric.p95 * scale)
+        ends = [v for v in (low, high, value) if v is not None and math.isfinite(v)]
+        if not ends:  # nothing to draw: say so rather than draw a 0
+            ax.text(0.5, 0, "not available", transform=ax.get_yaxis_transform(), ha="center", va="center", fontsize=8)
+            ends = [0.0]
+        if low is not None:
             ax.hlines(0, low, high, color=GRID, linewidth=6, alpha=0.5)
-            pad = max((high - low) * 0.15, abs(metric.value) * 0.02, 1e-9)
-            ax.set_xlim(min(low, metric.value) - pad, max(high, metric.value) + pad)
-        ax.plot([metric.value], [0], "o", color=ONSITE)
+        pad = max((max(ends) - min(ends)) * 0.15, abs(ends[-1]) * 0.02, 1e-9)
+        ax.set_xlim(min(ends) - pad, max(ends) + pad)
+        ax.plot([value], [0], "o", color=ONSITE)
+        ax.set_ylim(-1, 1)
         ax.set_yticks([])
-        ax.set_title(f"{metric.label} ({metric.unit})", fontsize=9, loc="left")
+        ax.set_title(title, fontsize=9, loc="left")
+        _numbers(ax.xaxis, bins=5)
+        ax.tick_params(axis="x", labelsize=8)
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)
-    png, svg = render(fig)
     parts = []
     for m in chosen:
-        spread = f", 90 % range {metric_text(m.p5, m.unit)} to {metric_text(m.p95, m.unit)}" if m.p5 is not None else ""
-        parts.append(f"{m.label}: {metric_text(m.value, m.unit)}{spread}")
+        spread = f", 90 % range {span(m.p5, m.p95, m.unit)}" if m.p5 is not None and m.p95 is not None else ""
+        parts.append(f"{m.label}: {fmt(m.value, m.unit)}{spread}")
     alt = "Dot-and-range chart of the headline figures. " + "; ".join(parts) + "."
     table = {
         "columns": ["Figure", "Unit", "Central", "P5", "P50", "P95"],
-        "rows": [[m.label, m.unit, _plain(m.value), *[None if v is None else _plain(v) for v in (m.p5, m.p50, m.p95)]] for m in chosen],
+        "rows": [[m.label, unit_label(m.unit) or m.unit, *map(_plain, _as_written(m))] for m in chosen],
     }
-    return Chart("headline-ranges", "Headline figures with their uncertainty", alt, png, svg, table, fig)
+    return Chart("headline-ranges", "Headline figures with their uncertainty", alt, table, fig)
+
+
+def _as_written(metric):
+    """Central, P5, P50 and P95 in the unit the table names: a fraction's cells are percentages."""
+    scale = 100.0 if metric.unit == "fraction" else 1.0
+    return [None if v is None else v * scale for v in (metric.value, metric.p5, metric.p50, metric.p95)]
 
 
 def scenario_comparison(result):
-    """Scenario figures as a percentage of the base case."""
+    """Scenario figures as a percentage of the base case: one group of horizontal bars per figure,
+    its name written out beside it (no rotated labels)."""
     keys = [k for k in HEADLINE_KEYS if k != "onsite_share" and k in result.base.metrics]
     names = list(result.scenarios)
-    fig = Figure(figsize=(8, 4), layout="constrained")
+    bar_in = 0.14  # each bar's thickness, inches
+    group_in = bar_in * max(len(names), 1) + 0.3
+    fig = Figure(figsize=(8, 1.6 + group_in * len(keys) + 0.3 * math.ceil(len(names) / 2)), layout="constrained")
     ax = fig.subplots()
-    x = np.arange(len(keys))
-    width = 0.8 / max(len(names), 1)
+    y = np.arange(len(keys))
+    height = 0.8 / max(len(names), 1)
     rows = []
     for i, name in enumerate(names):
         scenario = result.scenarios[name]
@@ -355,38 +469,48 @@ def scenario_comparison(result):
             base = result.base.metrics[key].value
             value = scenario.metrics[key].value
             pct.append(100 * value / base if base else np.nan)
-        ax.bar(x + (i - (len(names) - 1) / 2) * width, pct, width=width, color=(GRID, ONSITE, *EXTRA)[i % 7], label=name)
+        ax.barh(y + (i - (len(names) - 1) / 2) * height, pct, height=height, color=(GRID, ONSITE, *EXTRA)[i % 7], label=name)
     for key in keys:
         base = result.base.metrics[key]
-        rows.append([base.label, base.unit, _plain(base.value), *[_plain(result.scenarios[n].metrics[key].value) for n in names]])
-    ax.axhline(100, color=UNSERVED, linewidth=1)
-    ax.set_xticks(x, [result.base.metrics[k].label for k in keys], rotation=20, ha="right", fontsize=8)
-    ax.set_ylabel("% of the base case")
+        rows.append([base.label, unit_label(base.unit) or base.unit, _plain(base.value),
+                     *[_plain(result.scenarios[n].metrics[key].value) for n in names]])
+    ax.axvline(100, color=BASELINE, linewidth=1)
+    ax.set_yticks(y, [_wrap(result.base.metrics[k].label, 34) for k in keys], fontsize=8)
+    ax.set_ylim(len(keys) - 0.5, -0.5)  # first figure on top
+    ax.set_xlabel("% of the base case (the grey line is the base case, 100 %)")
     ax.set_title("Scenarios compared with the base case")
+    _numbers(ax.xaxis)
     if names:
-        fig.legend(**LEGEND_BELOW)
-    ax.grid(axis="y", alpha=0.3)
-    png, svg = render(fig)
+        legend_below(fig)
+    ax.grid(axis="x", alpha=0.3)
     if names:
-        alt = "Grouped bar chart of scenarios as a percentage of the base case. " + "; ".join(
-            f"{row[0]}: base {number(row[2])} {row[1]}, " + ", ".join(f"{n} {number(v)}" for n, v in zip(names, row[3:]))
-            for row in rows
+        alt = "Horizontal bar chart of scenarios as a percentage of the base case. " + "; ".join(
+            f"{row[0]}: base {fmt(row[2], key_unit)}, " + ", ".join(f"{n} {fmt(v, key_unit)}" for n, v in zip(names, row[3:]))
+            for row, key_unit in zip(rows, (result.base.metrics[k].unit for k in keys))
         ) + "."
     else:
         alt = "No scenarios were computed with this report."
     table = {"columns": ["Figure", "Unit", "Base case", *names], "rows": rows}
-    return Chart("scenarios", "Scenarios compared", alt, png, svg, table, fig)
+    return Chart("scenarios", "Scenarios compared", alt, table, fig)
 
 
 def report_charts(result, zone, snapshot=None):
-    """Every chart of a report, in page order."""
+    """Every chart of a report, in page order, rendered to PNG and SVG."""
+    return [replace(chart, **dict(zip(("png", "svg"), render(chart.figure)))) for chart in report_figures(result, zone)]
+
+
+def report_figures(result, zone):
+    """Every chart of a report, in page order: its figure, alt text and table, not yet rendered.
+
+    Public charts first; the staff-only diagnostic (impact.figures.STAFF_CHART_KEYS) last.
+    """
     base = result.base
     labels = {**POLLUTANT_SYMBOLS, "co2e": f"CO₂e ({base.gwp_set})"}
     missing = base.checks.get("grid_pollutants_missing", ()) if isinstance(base.checks, dict) else ()
     charts = [
         daily_supply(base.series, zone, base.metrics),
         monthly_energy(base.series, zone),
-        emissions_by_pollutant(base.series, labels, missing),
+        emissions_by_pollutant(base.series, labels, missing, base.metrics),
         generator_output(base.series, base.generators, zone),
     ]
     if any(m.p5 is not None for m in base.metrics.values()):
