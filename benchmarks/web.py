@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/web.py --seconds 3 --rows 10000,100000 --skip-pipeline
     .venv/bin/python benchmarks/web.py --skip-csv --skip-pipeline --connections 32
     .venv/bin/python benchmarks/web.py --skip-csv --skip-pipeline --redis   # cache in Redis, as deployed
+    PAGE_CACHE_ENABLED=false .venv/bin/python benchmarks/web.py --skip-csv --skip-pipeline   # pages uncached
 
 1. Web. A bare Django project (benchmarks/bare/hello.py: one view answering "hello", no apps,
    no middleware, DEBUG off) and the portal, each under the same gunicorn command line (2 sync
@@ -432,10 +433,12 @@ def stylesheet(base):
 
 
 def static_settings(bench, env):
-    """Whether the settings read STATIC_ROOT from the environment (the WhiteNoise work may not have landed)."""
+    """What the portal's settings make of the environment: STATIC_ROOT (read from it only since the
+    WhiteNoise work), WhiteNoise, the manifest storage and the page cache."""
     code = ("from django.conf import settings; import json; print(json.dumps({'root': str(settings.STATIC_ROOT), "
             "'whitenoise': any('whitenoise' in m for m in settings.MIDDLEWARE), "
-            "'manifest': getattr(settings, 'STATIC_MANIFEST', None)}))")
+            "'manifest': getattr(settings, 'STATIC_MANIFEST', None), "
+            "'page_cache': getattr(settings, 'PAGE_CACHE_ENABLED', None)}))")
     found = json.loads(bench.manage(env, "shell", "-c", code).strip().splitlines()[-1])
     honoured = Path(found["root"]) == Path(env["STATIC_ROOT"])
     if honoured:
@@ -443,7 +446,8 @@ def static_settings(bench, env):
                 f"STATIC_MANIFEST {found['manifest']}")
     else:
         note = "the settings do not read STATIC_ROOT from the environment: no collectstatic (its root is in the tree)"
-    return {"honours_static_root": honoured, "note": note, **found}
+    page_cache = {True: "on", False: "off (PAGE_CACHE_ENABLED=false)", None: "not in this version"}[found["page_cache"]]
+    return {"honours_static_root": honoured, "note": note, "page_cache_note": page_cache, **found}
 
 
 def print_web(web, args, generator):
@@ -454,7 +458,8 @@ def print_web(web, args, generator):
           f"{args.seconds} s per path after {args.warmup} s warm-up; DEBUG off, SQLite, "
           f"{'Redis db 13 as cache' if args.redis else 'file cache'}; API_ANON_RATE={API_ANON_RATE}")
     site = web["site"]
-    print(f"   static: {web['static']['note']}; forum: {site['questions']} questions, {site['replies']} replies")
+    print(f"   page cache {web['static']['page_cache_note']}; static: {web['static']['note']}")
+    print(f"   forum: {site['questions']} questions, {site['replies']} replies")
     print(f"{'path':<20} {'URL':<44} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'>=400':>6} {'sock':>5} "
           f"{'status':>6} {'bare':>7} {'share':>7}  targets")
     print(f"{'bare hello (median)':<20} {'/':<44} {median['rps']:>8.1f} {median['p50_ms']:>7.1f} "
