@@ -21,6 +21,15 @@ def drill(*args):
 
 
 @pytest.fixture
+def version(computed_run):
+    """A published version, by the system (as serve's first report): a transactional test's flush
+    leaves role groups without the permissions their migrations gave them, so no analyst here."""
+    from impact import services
+
+    return services.publish_run(computed_run())[0]
+
+
+@pytest.fixture
 def question(resident):
     return Question.objects.create(author=resident, title="How much gas last month?", body="x", topic="energy")
 
@@ -32,7 +41,7 @@ def tools():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_drill_restores_every_table_with_every_row(memphis, published, question, tools):
+def test_the_drill_restores_every_table_with_every_row(memphis, version, question, tools):
     out = drill()
     assert "Restore drill passed" in out
     rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[1:] if line.count(" ") > 2}
