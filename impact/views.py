@@ -171,7 +171,10 @@ def chart_image(request, run_id, key, fmt):
     """A chart's PNG or SVG. Public once its run is published; staff may see drafts."""
     if fmt not in CHART_TYPES:
         raise Http404("Charts come as png or svg.")
-    chart = get_object_or_404(ReportChart.objects.select_related("run"), run_id=run_id, key=key)
+    # Only the image asked for and the run's finish time: the run's input snapshot and summary are
+    # hundreds of KB of JSON that decoding on every request would cost most of the view's time.
+    charts = ReportChart.objects.select_related("run").only("id", "key", "run_id", "run__finished_at", fmt)
+    chart = get_object_or_404(charts, run_id=run_id, key=key)
     published = ReportVersion.objects.filter(run_id=run_id).exists()
     staff_only = key in figures.STAFF_CHART_KEYS
     if (staff_only or not published) and not services.can_see_drafts(request.user):
