@@ -26,17 +26,17 @@ import resource
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import processes  # noqa: E402
 from load_users import Plan, Stats, drive, is_error  # noqa: E402
+from processes import free_port, log  # noqa: E402
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -46,27 +46,15 @@ REDIS_URL = "redis://127.0.0.1:6379/12"
 FACILITY, PERIOD = "memphis-supercluster", "2024-07"
 
 
-def log(message):
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Stack:
+class Stack(processes.Servers):
     """The database, the worker and the web server of one load test; ``close()`` removes them all."""
 
     def __init__(self, args):
+        super().__init__(Path(tempfile.mkdtemp(prefix="portal-load-")))
         self.args = args
-        self.tmp = Path(tempfile.mkdtemp(prefix="portal-load-"))
         self.db_name = f"loadtest_{os.getpid()}"
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self.processes = {}
-        self.cpu_seconds = {}
         self.db_created = False
         self.env = dict(os.environ)
         for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER"):
@@ -127,11 +115,7 @@ class Stack:
         return result.stdout
 
     def start(self, name, argv):
-        out = open(self.tmp / f"{name}.log", "w")
-        # A session of its own, so that stopping it stops its children (beat, gunicorn workers).
-        self.processes[name] = subprocess.Popen(
-            argv, cwd=BASE_DIR, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        self.launch(name, argv, self.env)
 
     def start_worker(self):
         self.start("worker", [str(BIN / "celery"), "-A", "portal", "worker", "--beat", "--pool=solo", "-l", "warning"])
@@ -168,54 +152,14 @@ class Stack:
             "--workers", str(a.workers), "--threads", str(a.threads), "--worker-class", "gthread",
             "--timeout", "30", "--graceful-timeout", "10", "--backlog", "2048",
         ])
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.processes["web"].poll() is not None:
-                raise SystemExit(f"gunicorn exited:\n{self.tail('web')}")
-            try:
-                with urllib.request.urlopen(self.base_url + "/", timeout=5) as response:
-                    if response.status == 200:
-                        log(f"gunicorn ({a.workers} workers × {a.threads} threads) serves {self.base_url}")
-                        return
-            except OSError:
-                time.sleep(0.5)
-        raise SystemExit(f"gunicorn did not answer within 60 s:\n{self.tail('web')}")
-
-    def tail(self, name, chars=4000):
-        path = self.tmp / f"{name}.log"
-        return path.read_text(errors="replace")[-chars:] if path.exists() else ""
+        processes.wait_until_answers(self.processes["web"], self.base_url + "/", "gunicorn", self.tmp / "web.log",
+                                     fail=sys.exit)
+        log(f"gunicorn ({a.workers} workers × {a.threads} threads) serves {self.base_url}")
 
     # --- Tear-down -----------------------------------------------------------------------------
 
-    def stop(self, name):
-        proc = self.processes.pop(name, None)
-        if proc is None or proc.poll() is not None:
-            return
-        os.killpg(proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            # wait4 reports the CPU time of the process and of the children it waited for (the
-            # gunicorn master waits for its workers), so this is the server's whole CPU time.
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                proc.returncode = os.waitstatus_to_exitcode(status)
-                self.cpu_seconds[name] = usage.ru_utime + usage.ru_stime
-                break
-            time.sleep(0.2)
-        else:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # anything of its group still alive (beat)
-        except ProcessLookupError:
-            pass
-
     def close(self):
-        for name in ("web", "worker"):
-            try:
-                self.stop(name)
-            except Exception as exc:  # noqa: BLE001 - go on removing the rest
-                log(f"stopping {name}: {exc}")
+        self.stop_all()
         if self.db_created:
             try:
                 self._admin_sql(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')

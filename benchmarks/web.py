@@ -47,7 +47,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -64,6 +63,10 @@ PG_URL = "postgres://postgres@127.0.0.1:5432"
 # as deployed; load.py has db 12.
 REDIS_URL = "redis://127.0.0.1:6379/13"
 MIB = 2**20
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import processes  # noqa: E402
+from processes import free_port, log  # noqa: E402
 API_ANON_RATE = "1000000/hour"
 FLAT_MIB = 16  # peak growth at the largest size within this of the smallest's counts as flat
 # Issue 13's targets.
@@ -80,16 +83,6 @@ end
 """
 
 
-def log(message):
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -101,17 +94,15 @@ class SetupFailed(Exception):
 # --- Processes, databases, clean-up -------------------------------------------------------------
 
 
-class Bench:
+class Bench(processes.Servers):
     """Temporary folder, servers and scratch database of one run; ``close()`` removes them all."""
 
     def __init__(self, args):
+        super().__init__(Path(tempfile.mkdtemp(prefix="portal-web-")))
         self.args = args
-        self.tmp = Path(tempfile.mkdtemp(prefix="portal-web-"))
         self.db_name = f"webbench_{os.getpid()}"
         self.db_created = False
         self.redis_used = False
-        self.processes = {}
-        self.cpu_seconds = {}
 
     def portal_env(self, name, database_url=""):
         """The environment of a portal deployed with DEBUG off, its state under tmp/<name>."""
@@ -181,56 +172,17 @@ class Bench:
         argv = [str(BIN / "gunicorn"), app, *gunicorn_options(port)]
         if chdir:
             argv += ["--chdir", str(chdir)]
-        out = open(self.tmp / f"{name}.log", "w")
-        # A session of its own, so that stopping it by process group stops its workers too.
-        self.processes[name] = subprocess.Popen(
-            argv, cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        self.launch(name, argv, env)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.processes[name].poll() is not None:
-                raise SetupFailed(f"gunicorn ({name}) exited:\n{self.tail(name)}")
-            try:
-                with urllib.request.urlopen(base + "/", timeout=10) as response:
-                    if response.status == 200:
-                        return base
-            except OSError:
-                time.sleep(0.3)
-        raise SetupFailed(f"gunicorn ({name}) did not answer within 60 s:\n{self.tail(name)}")
 
-    def tail(self, name, chars=3000):
-        path = self.tmp / f"{name}.log"
-        return path.read_text(errors="replace")[-chars:] if path.exists() else ""
+        def fail(message):
+            raise SetupFailed(message)
 
-    def stop(self, name):
-        proc = self.processes.pop(name, None)
-        if proc is None or proc.poll() is not None:
-            return
-        os.killpg(proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            # wait4 counts the CPU of the workers the master waited for: the server's whole CPU time.
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                proc.returncode = os.waitstatus_to_exitcode(status)
-                self.cpu_seconds[name] = usage.ru_utime + usage.ru_stime
-                break
-            time.sleep(0.1)
-        else:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # a worker the master left behind
-        except ProcessLookupError:
-            pass
+        processes.wait_until_answers(self.processes[name], base + "/", f"gunicorn ({name})", self.tmp / f"{name}.log", fail)
+        return base
 
     def close(self):
-        for name in list(self.processes):
-            try:
-                self.stop(name)
-            except Exception as exc:  # noqa: BLE001 - go on removing the rest
-                log(f"stopping {name}: {exc}")
+        self.stop_all()
         if self.db_created:
             try:
                 self.admin_sql(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
