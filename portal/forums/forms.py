@@ -24,7 +24,9 @@ class QuestionForm(HoneypotMixin, forms.Form):
     title = VisibleTextField(
         max_length=160, min_length=10, label="Your question",
         help_text="One sentence, e.g. “How many hours did the gas generators run in July?”",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "aria-describedby": "similar-questions id_title_helptext"}),
+        # No aria-describedby of its own: Django's names the help text and, after an error, the error
+        # (one set here replaced both). The suggestions below announce themselves (aria-live).
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     body = forms.CharField(
         label="Details", widget=forms.Textarea(attrs={"rows": 8}), max_length=10000,
@@ -45,11 +47,12 @@ class QuestionForm(HoneypotMixin, forms.Form):
     )
     window_start = forms.DateField(
         required=False, label="From (optional)", widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="A day or the first day of a period you ask about, e.g. 2024-07-15.",
+        # A date picker shows the browser's own format (mm/dd/yyyy in the US), so no ISO example here.
+        help_text="Pick a date: the day, or the first day of the period, you ask about.",
     )
     window_end = forms.DateField(
         required=False, label="To (optional)", widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Leave empty for a single day.",
+        help_text="Pick the last day of the period, or leave it empty for a single day.",
     )
 
     def __init__(self, *args, **kwargs):
