@@ -2,10 +2,21 @@
 analyst and administrator. Feature-specific factories live beside the tests that use them."""
 
 import os
+from pathlib import Path
 
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def deselect_folder(config, items, folder):
+    """Deselect the tests under ``folder`` when others are collected with them (a whole-suite pass
+    of CI that another pass already covers); asked for on their own they always run."""
+    ours = [item for item in items if folder in Path(str(item.fspath)).parents]
+    if not ours or len(ours) == len(items):
+        return
+    config.hook.pytest_deselected(items=ours)
+    items[:] = [item for item in items if item not in ours]
 
 
 def need_service(reason):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import IN_CI, need_service
+from ..conftest import IN_CI, deselect_folder, need_service
 from ..portal_process import ROOT, PortalProcess
 
 HERE = Path(__file__).resolve().parent
@@ -60,11 +60,7 @@ def pytest_collection_modifyitems(config, items):
     exactly as they would run here. Asked for on their own (pytest tests/browser) they always run."""
     if not (IN_CI and os.environ.get("DATABASE_URL", "").startswith("postgres")):
         return
-    ours = [item for item in items if HERE in Path(str(item.fspath)).parents]
-    if not ours or len(ours) == len(items):
-        return
-    config.hook.pytest_deselected(items=ours)
-    items[:] = [item for item in items if item not in ours]
+    deselect_folder(config, items, HERE)
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import IN_CI, need_service
+from tests.conftest import IN_CI, deselect_folder, need_service
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -50,11 +50,7 @@ def pytest_collection_modifyitems(config, items):
     here. Asked for on their own (pytest tests/faults) they always run."""
     if not IN_CI or os.environ.get("DATABASE_URL", "").startswith("postgres"):
         return
-    ours = [item for item in items if HERE in Path(str(item.fspath)).parents]
-    if not ours or len(ours) == len(items):
-        return
-    config.hook.pytest_deselected(items=ours)
-    items[:] = [item for item in items if item not in ours]
+    deselect_folder(config, items, HERE)
 
 
 # --- Small helpers ----------------------------------------------------------------------------------
