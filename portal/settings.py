@@ -93,6 +93,7 @@ SECURE_SSL_REDIRECT = HTTPS
 # A load balancer's health check may come over plain HTTP from inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 # A year, the usual HSTS lifetime; start lower (HSTS_SECONDS=300) on a new host, since browsers
 # remember it and a later move back to HTTP is refused until it expires.
@@ -143,6 +144,8 @@ MIDDLEWARE = [
     "portal.core.middleware.RefuseControlCharactersMiddleware",
     "portal.core.middleware.DropMalformedCookiesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session (a signed-in visitor's choice), before anything that renders.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -292,7 +295,16 @@ if os.environ.get("EMAIL_HOST"):
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Community Impact Portal <portal@localhost>")
 
 # --- Internationalisation -----------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The public site, its e-mails, chart labels and alt text in English and Spanish (Memphis has a
+# sizeable Spanish-speaking population). A visitor's language is the switcher's cookie, else the
+# browser's Accept-Language, else English; the page cache keeps one copy per language.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+# The site's templates' catalogue; each app's own strings are in its locale/ folder. The .po files
+# are the source; manage.py compile_locales (run by serve and by the tests) writes the .mo beside them.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Stored in UTC; shown in the facility's zone (America/Chicago for Memphis) unless a page says so.
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/Chicago")
 USE_I18N = True

@@ -19,6 +19,14 @@ def deselect_folder(config, items, folder):
     items[:] = [item for item in items if item not in ours]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """The Spanish catalogues compiled, as the README's run command does (manage.py compile_locales)."""
+    from django.core.management import call_command
+
+    call_command("compile_locales", verbosity=0)
+
+
 def need_service(reason):
     """Skip on a laptop without the service; fail in CI, where the service is mandatory."""
     if IN_CI:

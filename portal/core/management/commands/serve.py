@@ -30,6 +30,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database ready.")
+        call_command("compile_locales", verbosity=0)
         if settings.STATIC_MANIFEST:
             # Hashed names need their manifest: without it every page would fail to name its CSS.
             call_command("collectstatic", interactive=False, verbosity=0)
