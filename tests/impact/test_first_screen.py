@@ -105,18 +105,6 @@ def test_permit_dates_must_be_in_order(hall_permit):
     assert "before it is issued" in caught.value.message_dict["effective_on"][0]
 
 
-def test_the_admin_lists_and_opens_permits(memphis, client, django_user_model):
-    from tests.conftest import verify_second_factor
-
-    admin = django_user_model.objects.create_superuser("root", "root@example.org", "a long admin password 1")
-    client.force_login(admin)
-    verify_second_factor(client, admin)
-    permit = memphis.air_permits.get()
-    assert client.get("/admin/impact/airpermit/").status_code == 200
-    page = client.get(f"/admin/impact/airpermit/{permit.pk}/change/")
-    assert page.status_code == 200 and b"87" in page.content
-
-
 # --- The first screen's context ------------------------------------------------------------------
 
 
