@@ -189,3 +189,16 @@ def test_the_glossary_has_an_anchor_for_each_term(db, client):
                    "rolling-cap", "served"):
         assert f'id="{anchor}"' in text, anchor
     assert "29.8" in text and "AR6" in text
+
+
+def test_the_stored_home_page_is_redrawn_when_a_meeting_or_a_cap_changes(published, client):
+    from portal.forums.models import Meeting
+
+    assert "No meeting scheduled" in client.get("/").content.decode()  # now stored for anonymous visitors
+    Meeting.objects.create(facility=published.report.facility, title="Turbines and air", place="Westwood library",
+                           starts_at=timezone.now() + dt.timedelta(days=20))
+    assert "Turbines and air" in client.get("/").content.decode()
+    nox = PermitLimit.objects.get(permit__facility=published.report.facility, pollutant="nox")
+    nox.value = 50.0
+    nox.save()
+    assert "12-month NOₓ cap (50 t)" in client.get("/").content.decode()
