@@ -202,3 +202,15 @@ def test_the_stored_home_page_is_redrawn_when_a_meeting_or_a_cap_changes(publish
     nox.value = 50.0
     nox.save()
     assert "12-month NOₓ cap (50 t)" in client.get("/").content.decode()
+
+
+def test_a_cancelled_or_past_meeting_is_not_the_next_one(published, client):
+    from portal.forums.models import Meeting
+
+    facility = published.report.facility
+    Meeting.objects.create(facility=facility, title="Cancelled hearing", place="Hall", is_cancelled=True,
+                           starts_at=timezone.now() + dt.timedelta(days=5))
+    Meeting.objects.create(facility=facility, title="Last month's meeting", place="Hall",
+                           starts_at=timezone.now() - dt.timedelta(days=30))
+    text = client.get("/").content.decode()
+    assert "No meeting scheduled" in text and "Cancelled hearing" not in text and "Last month" not in text
