@@ -214,3 +214,11 @@ def test_a_cancelled_or_past_meeting_is_not_the_next_one(published, client):
                            starts_at=timezone.now() - dt.timedelta(days=30))
     text = client.get("/").content.decode()
     assert "No meeting scheduled" in text and "Cancelled hearing" not in text and "Last month" not in text
+
+
+def test_a_report_published_with_an_unserved_note_says_so_on_the_first_screen(synthetic_run, analyst, client):
+    from impact import services
+
+    run = synthetic_run(unserved_share=0.05)
+    services.publish_run(run, user=analyst, acknowledgement="The site ran below the modelled load in the first week.")
+    assert "note on demand the model could not serve" in client.get("/").content.decode()
