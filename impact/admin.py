@@ -25,6 +25,7 @@ from django.utils.text import capfirst
 
 from impact import figures, services
 from impact.models import (
+    AirPermit,
     Assumption,
     BatteryStorage,
     ComputeFleet,
@@ -37,6 +38,7 @@ from impact.models import (
     GridContract,
     GridEmissionRate,
     GridSupply,
+    PermitLimit,
     PlannedDowntime,
     Report,
     ReportArtifact,
@@ -279,6 +281,14 @@ class GridSupplyInline(admin.StackedInline):
     show_change_link = True
 
 
+class AirPermitInline(admin.StackedInline):
+    model = AirPermit
+    extra = 0
+    fields = ("issuer", "number", "issued_on", "effective_on", "expires_on", "source", "status")
+    autocomplete_fields = ("source",)
+    show_change_link = True
+
+
 class ScenarioInline(admin.TabularInline):
     model = Scenario
     extra = 0
@@ -292,8 +302,8 @@ class FacilityAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name", "location", "operator")
     inlines = [
-        CoolingInline, GridSupplyInline, ComputeFleetInline, GeneratorGroupInline, BatteryStorageInline, ScenarioInline,
-        AssumptionInline,
+        CoolingInline, GridSupplyInline, ComputeFleetInline, GeneratorGroupInline, BatteryStorageInline, AirPermitInline,
+        ScenarioInline, AssumptionInline,
     ]
     actions = ["compute_report"]
 
@@ -695,3 +705,34 @@ class ReportSubscriptionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class AirPermitForm(forms.ModelForm):
+    """A permit covers generator groups of its own facility only."""
+
+    def clean(self):
+        cleaned = super().clean()
+        facility, groups = cleaned.get("facility"), cleaned.get("generators")
+        if facility is not None and groups:
+            others = [str(g) for g in groups if g.facility_id != facility.pk]
+            if others:
+                self.add_error("generators", f"These generator groups belong to another facility: {', '.join(others)}.")
+        return cleaned
+
+
+class PermitLimitInline(admin.TabularInline):
+    model = PermitLimit
+    extra = 0
+    fields = ("kind", "pollutant", "value", "unit", "note")
+
+
+@admin.register(AirPermit)
+class AirPermitAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
+    """The permit and its caps; a later issue computes rolling 12-month totals against them."""
+
+    form = AirPermitForm
+    list_display = ("__str__", "facility", "issued_on", "effective_on", "expires_on", "status")
+    list_filter = ("facility", "status")
+    autocomplete_fields = ("source",)
+    filter_horizontal = ("generators",)
+    inlines = [PermitLimitInline]

@@ -13,3 +13,5 @@ class ImpactConfig(AppConfig):
         # its "superseded" note), a report, a facility's name. Published runs and their figures
         # never change (models.PublishedRunError), so runs need no signal.
         invalidate_on("reports", "impact.ReportVersion", "impact.Report", "impact.Facility")
+        # The home page compares the latest month with its air permit's caps.
+        invalidate_on("reports", "impact.AirPermit", "impact.PermitLimit")

@@ -774,6 +774,111 @@ class Scenario(models.Model):
             raise ValidationError({"overrides": "Give at least one override as {\"path\": value}."})
 
 
+# --- Air permits ---------------------------------------------------------------------------------
+
+
+class AirPermit(models.Model):
+    """An air permit for some of a facility's generator groups, and its document as a Source.
+
+    Its limits (:class:`PermitLimit`) are caps on rolling 12-month emissions and yearly operating
+    limits. A permit applies from ``effective_on`` to ``expires_on`` (inclusive; empty: open-ended);
+    before it, the generators ran under no such caps, which the public pages say.
+    """
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="air_permits")
+    issuer = models.CharField(max_length=200, help_text="The agency that issued it, e.g. Shelby County Health Department.")
+    number = models.CharField(max_length=80, blank=True, help_text="The permit's number; empty while it is not known.")
+    issued_on = models.DateField()
+    effective_on = models.DateField(help_text="The first day its limits apply.")
+    expires_on = models.DateField(null=True, blank=True, help_text="The last day it applies; empty: no expiry known.")
+    generators = models.ManyToManyField(
+        GeneratorGroup, blank=True, related_name="air_permits", help_text="The generator groups it covers."
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="air_permits", help_text="The permit document, or the report of it.")
+    status = models.CharField(max_length=2, choices=Confidence.choices, help_text="How far the permit's figures have been checked.")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["facility", "-effective_on"]
+
+    def __str__(self):
+        number = f" {self.number}" if self.number else ""
+        return f"{self.issuer} air permit{number} ({self.effective_on:%-d %b %Y})"
+
+    def clean(self):
+        if self.issued_on and self.effective_on and self.effective_on < self.issued_on:
+            raise ValidationError({"effective_on": "A permit cannot apply before it is issued: give an effective date on or after the issue date."})
+        if self.effective_on and self.expires_on and self.expires_on <= self.effective_on:
+            raise ValidationError({"expires_on": "The permit must expire after the day it takes effect."})
+
+    def applies_on(self, day):
+        """Whether the permit's limits apply on ``day`` (a date)."""
+        return self.effective_on <= day and (self.expires_on is None or day <= self.expires_on)
+
+    def emission_caps(self):
+        """Pollutant key → cap in tonnes per rolling 12 months."""
+        return {lim.pollutant: lim.value for lim in self.limits.all() if lim.kind == PermitLimit.Kind.EMISSIONS}
+
+
+class PermitLimit(FiniteFloatsMixin, models.Model):
+    """One limit of an air permit: a pollutant's rolling 12-month cap, run hours or startup/shutdown events a year."""
+
+    class Kind(models.TextChoices):
+        EMISSIONS = "emissions", "Emissions cap"
+        RUN_HOURS = "run_hours", "Run hours"
+        STARTUP_SHUTDOWN = "startup_shutdown", "Startup/shutdown events"
+
+    class Unit(models.TextChoices):
+        TONNES_ROLLING_12_MONTHS = "t per rolling 12 months", "t per rolling 12 months"
+        HOURS_PER_YEAR = "h per year", "h per year"
+        EVENTS_PER_YEAR = "events per year", "events per year"
+
+    # The unit each kind of limit is written in.
+    KIND_UNITS = {
+        Kind.EMISSIONS: Unit.TONNES_ROLLING_12_MONTHS,
+        Kind.RUN_HOURS: Unit.HOURS_PER_YEAR,
+        Kind.STARTUP_SHUTDOWN: Unit.EVENTS_PER_YEAR,
+    }
+    # Permits cap hazardous air pollutants together (HAP) beside formaldehyde, one of them; the
+    # engine computes formaldehyde only, so "hap" is a permit key, not an engine pollutant.
+    HAP = "hap"
+    POLLUTANT_CHOICES = [("", "—"), *Pollutant.choices, (HAP, "HAP (all hazardous air pollutants)")]
+
+    permit = models.ForeignKey(AirPermit, on_delete=models.CASCADE, related_name="limits")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.EMISSIONS)
+    pollutant = models.CharField(
+        max_length=16, choices=POLLUTANT_CHOICES, blank=True, help_text="For an emissions cap; empty for the other limits."
+    )
+    value = models.FloatField("limit")
+    unit = models.CharField(max_length=32, choices=Unit.choices, default=Unit.TONNES_ROLLING_12_MONTHS)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["permit", "kind", "pollutant"]
+        constraints = [
+            models.UniqueConstraint(fields=["permit", "kind", "pollutant"], name="one_permit_limit_per_kind_and_pollutant"),
+            models.CheckConstraint(condition=models.Q(value__gt=0), name="permit_limit_positive"),
+        ]
+
+    def __str__(self):
+        what = self.get_pollutant_display() if self.pollutant else self.get_kind_display()
+        return f"{what}: {self.value:g} {self.unit}"
+
+    def clean(self):
+        errors = {}
+        if self.value is not None and math.isfinite(self.value) and self.value <= 0:
+            errors["value"] = f"A limit must be above 0 {self.unit}, not {self.value:g}: a cap of 0 or less allows nothing, which is not what a permit says."
+        if self.kind == self.Kind.EMISSIONS and not self.pollutant:
+            errors["pollutant"] = "An emissions cap needs its pollutant."
+        if self.kind != self.Kind.EMISSIONS and self.pollutant:
+            errors["pollutant"] = "Only an emissions cap names a pollutant; leave it empty for run hours and startup/shutdown events."
+        expected = self.KIND_UNITS.get(self.kind)
+        if expected and self.unit != expected:
+            errors["unit"] = f"A {self.get_kind_display().lower()} limit is written in “{expected}”, not “{self.unit}”."
+        if errors:
+            raise ValidationError(errors)
+
+
 # --- Reports ------------------------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ from django.db import transaction
 from impact.engine.climate import MEMPHIS_HIGH_F, MEMPHIS_LOW_F
 from impact.engine.constants import fahrenheit_to_celsius
 from impact.models import (
+    AirPermit,
     Assumption,
     BatteryStorage,
     ComputeFleet,
@@ -40,6 +41,7 @@ from impact.models import (
     GridContract,
     GridEmissionRate,
     GridSupply,
+    PermitLimit,
     Scenario,
     Source,
 )
@@ -175,6 +177,7 @@ def load_memphis():
     generators = _generators(facility, src)
     _battery(facility, src)
     _scenarios(facility, generators)
+    _air_permit(facility, src, generators)
     return facility, created
 
 
@@ -661,6 +664,45 @@ def _battery(facility, src):
           "600 MWh a month that was never charged, with no emissions.",
           reason="Fixed: a modelling convention that creates no energy.")
     facility.batteries.exclude(pk=battery.pk).delete()
+
+
+# The SCHD permit of 2 July 2025 (factors.md §6, 2°: particle.news; foxaction.com reprint): tonnes per
+# rolling 12 months, and yearly operating limits.
+PERMIT_CAPS_T = {"nox": 87.0, "co": 94.0, "voc": 85.0, "pm": 73.0, PermitLimit.HAP: 14.0, "formaldehyde": 9.8}
+PERMIT_RUN_HOURS_PER_YEAR = 110.0
+PERMIT_STARTUP_SHUTDOWN_EVENTS_PER_YEAR = 22.0
+
+
+def _air_permit(facility, src, generators):
+    """The SCHD permit for the 15 SMT-130 turbines, its caps and limits (idempotent: one permit, one row per limit)."""
+    permit, _ = AirPermit.objects.update_or_create(
+        facility=facility, issuer="Shelby County Health Department", issued_on=dt.date(2025, 7, 2),
+        defaults={
+            "number": "",  # not given in the reports we have: unknown
+            "effective_on": dt.date(2025, 7, 2),
+            # "Through 2027" (particle.news, 2°): the day is not reported, so the end of 2027.
+            "expires_on": dt.date(2027, 12, 31),
+            "source": src["permit"],
+            "status": SECONDARY,
+            "notes": "15 Solar SMT-130 turbines with SCR, 247 MW, through 2027; semiannual reports. Reported by "
+                     "particle.news, reprinted by foxaction.com and briefly.co (factors.md §6, 2°); the permit "
+                     "document itself has not been read, its number is unknown and 31 Dec 2027 stands for "
+                     "'through 2027'.",
+        },
+    )
+    permit.generators.set([generators["first"], generators["permitted"]])
+    rows = [(PermitLimit.Kind.EMISSIONS, key, cap) for key, cap in PERMIT_CAPS_T.items()]
+    rows += [(PermitLimit.Kind.RUN_HOURS, "", PERMIT_RUN_HOURS_PER_YEAR),
+             (PermitLimit.Kind.STARTUP_SHUTDOWN, "", PERMIT_STARTUP_SHUTDOWN_EVENTS_PER_YEAR)]
+    keep = []
+    for kind, pollutant, value in rows:
+        limit, _ = PermitLimit.objects.update_or_create(
+            permit=permit, kind=kind, pollutant=pollutant,
+            defaults={"value": value, "unit": PermitLimit.KIND_UNITS[kind]},
+        )
+        keep.append(limit.pk)
+    permit.limits.exclude(pk__in=keep).delete()
+    return permit
 
 
 def _scenarios(facility, generators):

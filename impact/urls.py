@@ -22,6 +22,7 @@ app_name = "impact"
 urlpatterns = [
     path("", views.home, name="home"),
     path("methods/", views.methods_page, name="methods"),
+    path("glossary/", views.glossary, name="glossary"),
     path("reports/", views.report_list, name="report-list"),
     path("reports/<id:pk>/", views.report_by_id, name="report-by-id"),
     path("reports/runs/<id:pk>/", views.run_detail, name="run"),

@@ -17,7 +17,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from impact import downloads, figures, methods, services, summary
+from impact import downloads, figures, firstscreen, methods, services, summary
+from impact.engine.constants import GWP_SETS
 from impact.filters import ReportVersionFilter
 from impact.models import Facility, Report, ReportArtifact, ReportChart, ReportMetric, ReportRun, ReportVersion
 from portal.core.pagecache import SHORT_MAX_AGE, cached_page
@@ -99,8 +100,20 @@ def home(request):
     latest = versions.filter(report__period_kind__in=["month", "quarter", "year"]).first() or versions.first()
     context = {"facilities": facilities, "latest": latest}
     if latest:
-        context.update(_report_context(latest.run, latest))
+        # The first screen only; the full report is one click away (issue 14: the home page was
+        # the whole report, 146,000 px tall on a phone).
+        metrics = {m.key: m for m in latest.run.metrics.filter(scenario="") if figures.is_public_metric(m.key, latest)}
+        chart_keys = set(latest.run.charts.values_list("key", flat=True))
+        context.update(firstscreen.first_screen(latest, metrics, chart_keys))
+        context["facility"] = latest.report.facility
     return render(request, "impact/home.html", context)
+
+
+@require_safe
+@cached_page("reports", max_age=3600, ttl=DAY)
+def glossary(request):
+    """/glossary/: the words of the reports in plain language (MW vs MWh, CO₂e, NOₓ, PUE, P5–P95, …)."""
+    return render(request, "impact/glossary.html", {"gwp": GWP_SETS["AR6"]})
 
 
 @require_safe

@@ -95,7 +95,7 @@ def more_reports(facility):
 
 def test_report_pages_and_the_feed_query_the_same_for_few_or_many_reports(site, client):
     facility = site.report.facility
-    urls = ["/", "/reports/", f"/facilities/{facility.slug}/", "/feeds/reports.atom", "/methods/",
+    urls = ["/", "/reports/", f"/facilities/{facility.slug}/", "/feeds/reports.atom", "/methods/", "/glossary/",
             "/api/v1/reports/", "/api/v1/report-versions/", "/api/v1/facilities/", "/api/v1/report-metrics/"]
     assert_constant(client, urls, more_reports(facility))
 

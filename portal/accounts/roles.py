@@ -50,7 +50,7 @@ ROLE_PERMISSIONS = {
                 for model in (
                     "source", "facility", "computefleet", "fleetstage", "planneddowntime", "cooling", "gridsupply",
                     "gridcontract", "gridemissionrate", "generatorgroup", "generatoremissionfactor",
-                    "batterystorage", "assumption", "scenario",
+                    "batterystorage", "assumption", "scenario", "airpermit", "permitlimit",
                 )
             },
             "report": ("view",),

@@ -257,6 +257,7 @@ ROUTES = {
     # other accounts and the chart and download URLs 404 (impact/views.py), so a moderator sees none.
     "impact:home": PUBLIC,
     "impact:methods": PUBLIC,
+    "impact:glossary": PUBLIC,
     "impact:report-list": PUBLIC,
     "impact:report-by-id": PUBLIC,
     "impact:report-latest": PUBLIC,

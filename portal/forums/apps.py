@@ -17,3 +17,5 @@ class ForumsConfig(AppConfig):
             "forum", "forums.Question", "forums.Reply", "forums.Answer", "forums.Vote", "forums.Follow",
             "forums.Meeting", "forums.DocketItem", "forums.ModerationAction", "impact.Facility",
         )
+        # The reports' home page shows the next public meeting (templatetags/forum_meetings.py).
+        invalidate_on("reports", "forums.Meeting")

@@ -14,6 +14,7 @@ PAGES = {
     "report-latest": lambda seed: seed["version_url"].rsplit("v1/", 1)[0],
     "report-version": lambda seed: seed["version_url"],
     "methods": lambda seed: "/methods/",
+    "glossary": lambda seed: "/glossary/",
     "facility": lambda seed: f"/facilities/{seed['facility']}/",
     "forum": lambda seed: "/forum/",
     "question": lambda seed: seed["question_url"],
