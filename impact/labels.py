@@ -81,6 +81,11 @@ def pollutant_symbols():
     return {p: pollutant_symbol(p) for p in POLLUTANT_SYMBOLS}
 
 
+def pollutant_name(pollutant):
+    """A pollutant's full name in the active language: "Nitrogen oxides (NOx)"; the key when unknown."""
+    return str(_POLLUTANT_NAMES[pollutant]) if pollutant in _POLLUTANT_NAMES else (pollutant or "")
+
+
 def metric_label(key, fallback=""):
     """The label of metric ``key`` in the active language; ``fallback`` (or the engine's English) if unknown."""
     if key in _BASE:

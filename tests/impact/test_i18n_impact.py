@@ -188,6 +188,9 @@ def test_a_spanish_visitor_sees_the_spanish_charts_and_alt_text(synthetic_run, a
         assert f'alt="{chart.alt_text[:40]}' in page
     assert 'lang="en"' not in page.split('id="charts-h"')[1].split("</section>")[0]
     assert "Electricidad suministrada por día" in page
+    # The Methods table names each scope and pollutant in Spanish too.
+    assert "Combustión en el sitio (alcance 1)" in page and "On-site combustion" not in page
+    assert "Óxidos de nitrógeno (NOx)" in page and "Nitrogen oxides" not in page
     english = ReportChart.objects.get(run=run, key="daily-supply", language="en")
     spanish = ReportChart.objects.get(run=run, key="daily-supply", language="es")
     image = anonymous.get(f"/reports/charts/{run.pk}/es/daily-supply.png")
