@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
-from django.utils import translation
 from django.utils.http import http_date
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST, require_safe
