@@ -244,8 +244,10 @@ def execute_run(run_id):
             result = engine.compute(facility_input, engine_period(run.report), options, scenarios)
             _set_stage(run_id, token, ReportRun.Stage.DRAWING)
             drawn = draw_charts(result, run.report.facility.zone, run.input_snapshot)
-            # The PDF, CSV and JSON stay English (data for journalists and analysts; issue 14).
-            files = downloads.build_downloads(run, result, drawn[ENGLISH])
+            # The PDF, CSV and JSON stay English (data for journalists and analysts; issue 14), even
+            # when the run is computed inside a Spanish request (an eager task).
+            with translation.override(ENGLISH):
+                files = downloads.build_downloads(run, result, drawn[ENGLISH])
             _set_stage(run_id, token, ReportRun.Stage.SAVING)
             with transaction.atomic():
                 _save_results(run, token, result, drawn, files, time.perf_counter() - began)

@@ -248,3 +248,21 @@ def test_subscribing_from_a_spanish_page_stores_spanish(memphis, anonymous):
     _spanish(anonymous).post(f"/facilities/{memphis.slug}/subscribe/", {"email": "vecina@example.org"})
     assert ReportSubscription.objects.get().language == "es"
     assert mail.outbox[0].subject.startswith("Confirme")
+
+
+def test_the_downloads_stay_english_when_a_run_is_computed_in_a_spanish_request(memphis, monkeypatch):
+    run = services.request_report(memphis, "2024-07", samples=0)
+    monkeypatch.setattr(services.engine, "compute", lambda *args, **kwargs: build_synthetic_result())
+    built_in = []
+    real = services.downloads.build_downloads
+
+    def build(*args):
+        built_in.append(translation.get_language())
+        return real(*args)
+
+    monkeypatch.setattr(services.downloads, "build_downloads", build)
+    with translation.override("es"):  # an eager task inside a Spanish staff request
+        assert services.execute_run(run.pk)
+    assert built_in == ["en"]
+    pdf_charts = ReportChart.objects.filter(run=run)
+    assert set(pdf_charts.values_list("language", flat=True)) == {"en", "es"}
