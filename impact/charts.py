@@ -11,6 +11,10 @@ horizontal tick labels; legends sized to fit the figure; every number on an axis
 and in a table cell written by :func:`impact.figures.fmt`. tests/impact/test_chart_layout.py draws
 every chart and fails when two texts overlap, a text leaves the figure or lies on a plot.
 
+Every word a chart writes (titles, axes, legends, table headers, alt text) is gettext'd when the
+chart is drawn, so the worker draws each public chart once per language under
+translation.override (impact.services). Metric names come from impact.labels, in the same language.
+
 Charts draw from the engine's result, the engine's labels and plain arguments (the facility's
 time zone): no model and no database, so the worker can draw a result before anything is saved.
 """
@@ -26,8 +30,10 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from impact.engine.labels import POLLUTANT_SYMBOLS
+from django.utils.translation import gettext as _, ngettext
+
 from impact.figures import HEADLINE_KEYS, column, fmt, number, percent, span, unit_label
+from impact.labels import metric_label, month_abbr, pollutant_symbols
 
 matplotlib.rcParams["svg.hashsalt"] = "impact-portal"  # stable SVG ids: same data, same bytes
 
@@ -39,8 +45,6 @@ BATTERY = "#CC79A7"  # reddish purple
 BASELINE = "#555555"  # reference lines (zero, the base case): grey, so they read as a guide, not data
 EXTRA = ("#E69F00", "#56B4E9", "#F0E442", "#999999", "#CC79A7")
 LEGEND_FONT_PT = 8
-SUPPLY_TITLE = "Daily electricity served: grid, on-site generation and batteries"
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 KG_PER_TONNE = 1000.0
 
 
@@ -107,7 +111,7 @@ def _wrap(text, width):
 def _numbers(axis, bins=6):
     """An axis whose tick labels are written like every other figure ("1,400", "0.5")."""
     axis.set_major_locator(MaxNLocator(nbins=bins))
-    axis.set_major_formatter(FuncFormatter(lambda value, _: number(value)))
+    axis.set_major_formatter(FuncFormatter(lambda value, _position: number(value)))
 
 
 def legend_below(fig, handles=None, labels=None):
@@ -136,7 +140,7 @@ def _day_ticks(ax, days):
     if len(days) <= 62:
         step = max(1, math.ceil(len(days) / 10))
         at = list(range(0, len(days), step))
-        labels = [f"{int(days[i][8:])} {MONTHS[int(days[i][5:7]) - 1]}" for i in at]
+        labels = [f"{int(days[i][8:])} {month_abbr(int(days[i][5:7]))}" for i in at]
     else:
         at = [i for i, d in enumerate(days) if d.endswith("-01")] or [0]
         step = max(1, math.ceil(len(at) / 12))
@@ -148,7 +152,7 @@ def _day_ticks(ax, days):
 def _month_label(key, first=False):
     """"2025-01" → "Jan 2025" in January or on the first tick, "Feb" otherwise."""
     year, month = key.split("-")
-    name = MONTHS[int(month) - 1]
+    name = month_abbr(int(month))
     return f"{name} {year}" if first or month == "01" else name
 
 
@@ -189,16 +193,18 @@ def daily_supply(series, zone, metrics=None):
     fig = Figure(figsize=(9, 4.2), layout="constrained")
     ax = fig.subplots()
     x = np.arange(len(days))
-    ax.bar(x, grid, color=GRID, label="Grid to the load", width=0.85)
-    ax.bar(x, onsite, bottom=grid, color=ONSITE, label="On-site gas generators", width=0.85)
+    title = _("Daily electricity served: grid, on-site generation and batteries")
+    ax.bar(x, grid, color=GRID, label=_("Grid to the load"), width=0.85)
+    ax.bar(x, onsite, bottom=grid, color=ONSITE, label=_("On-site gas generators"), width=0.85)
     if battery.any():
-        ax.bar(x, battery, bottom=grid + onsite, color=BATTERY, label="Batteries", width=0.85)
+        ax.bar(x, battery, bottom=grid + onsite, color=BATTERY, label=_("Batteries"), width=0.85)
     if charge.any():
-        ax.bar(x, -charge, color=BATTERY, hatch="//", edgecolor=BASELINE, alpha=0.6, label="Grid charging the batteries", width=0.85)
+        ax.bar(x, -charge, color=BATTERY, hatch="//", edgecolor=BASELINE, alpha=0.6, label=_("Grid charging the batteries"),
+               width=0.85)
         ax.axhline(0, color=BASELINE, linewidth=0.8)
-    ax.step(x, contract, where="mid", color=CONTRACT, linewidth=2, label="Contracted grid capacity")
-    ax.set_ylabel("Average power served (MW)")
-    ax.set_title(SUPPLY_TITLE)
+    ax.step(x, contract, where="mid", color=CONTRACT, linewidth=2, label=_("Contracted grid capacity"))
+    ax.set_ylabel(_("Average power served (MW)"))
+    ax.set_title(title)
     _day_ticks(ax, days)
     _numbers(ax.yaxis)
     legend_below(fig)
@@ -207,53 +213,87 @@ def daily_supply(series, zone, metrics=None):
     energy, share = _metric_value(metrics, "energy_facility_mwh"), _metric_value(metrics, "onsite_share")
     if share is None:
         share = onsite.sum() / max(served.sum(), 1e-12)
-    alt = (
-        f"Stacked bar chart of the daily average power served over {len(days)} days"
-        + (f", {fmt(energy, 'MWh')} in all" if energy is not None else "")
-        + f". The grid delivered {fmt(grid.mean(), 'MW')} to the load on average against a contracted capacity of "
-        f"{_contract_text(contract)}; on-site gas generators "
-        f"{fmt(onsite.mean(), 'MW')} ({percent(share)} of the electricity served)"
-        + (f"; batteries {fmt(battery.mean(), 'MW')}" if battery.any() else "")
-        + "."
-    )
+    figures = {
+        "days": len(days), "energy": fmt(energy, "MWh"), "grid": fmt(grid.mean(), "MW"), "contract": _contract_text(contract),
+        "onsite": fmt(onsite.mean(), "MW"), "share": percent(share), "battery": fmt(battery.mean(), "MW"),
+    }
+    # One whole text per case (energy known or not, batteries or not), so each language words it its own way.
+    if energy is not None and battery.any():
+        alt = ngettext(
+            "Stacked bar chart of the daily average power served over %(days)s day, %(energy)s in all. The grid delivered "
+            "%(grid)s to the load on average against a contracted capacity of %(contract)s; on-site gas generators "
+            "%(onsite)s (%(share)s of the electricity served); batteries %(battery)s.",
+            "Stacked bar chart of the daily average power served over %(days)s days, %(energy)s in all. The grid delivered "
+            "%(grid)s to the load on average against a contracted capacity of %(contract)s; on-site gas generators "
+            "%(onsite)s (%(share)s of the electricity served); batteries %(battery)s.", len(days))
+    elif energy is not None:
+        alt = ngettext(
+            "Stacked bar chart of the daily average power served over %(days)s day, %(energy)s in all. The grid delivered "
+            "%(grid)s to the load on average against a contracted capacity of %(contract)s; on-site gas generators "
+            "%(onsite)s (%(share)s of the electricity served).",
+            "Stacked bar chart of the daily average power served over %(days)s days, %(energy)s in all. The grid delivered "
+            "%(grid)s to the load on average against a contracted capacity of %(contract)s; on-site gas generators "
+            "%(onsite)s (%(share)s of the electricity served).", len(days))
+    elif battery.any():
+        alt = ngettext(
+            "Stacked bar chart of the daily average power served over %(days)s day. The grid delivered %(grid)s to the "
+            "load on average against a contracted capacity of %(contract)s; on-site gas generators %(onsite)s "
+            "(%(share)s of the electricity served); batteries %(battery)s.",
+            "Stacked bar chart of the daily average power served over %(days)s days. The grid delivered %(grid)s to the "
+            "load on average against a contracted capacity of %(contract)s; on-site gas generators %(onsite)s "
+            "(%(share)s of the electricity served); batteries %(battery)s.", len(days))
+    else:
+        alt = ngettext(
+            "Stacked bar chart of the daily average power served over %(days)s day. The grid delivered %(grid)s to the "
+            "load on average against a contracted capacity of %(contract)s; on-site gas generators %(onsite)s "
+            "(%(share)s of the electricity served).",
+            "Stacked bar chart of the daily average power served over %(days)s days. The grid delivered %(grid)s to the "
+            "load on average against a contracted capacity of %(contract)s; on-site gas generators %(onsite)s "
+            "(%(share)s of the electricity served).", len(days))
+    avg = _("MW avg")
     table = {
-        "columns": ["Day (local)", *(column(name, "MW avg") for name in ("Grid to the load", "On-site", "Batteries", "Charging",
-                                                                          "Served")), column("Contract", "MW")],
+        "columns": [_("Day (local)"), *(column(name, avg) for name in (
+            _("Grid to the load"), _("On-site"), _("Batteries"), _("Charging"), _("Served"))), column(_("Contract"), "MW")],
         "rows": [[d, *map(_plain, (g, o, b, c, g + o + b, k))] for d, g, o, b, c, k in zip(days, grid, onsite, battery, charge, contract)],
     }
-    return Chart("daily-supply", SUPPLY_TITLE, alt, table, fig)
+    return Chart("daily-supply", title, alt % figures, table, fig)
 
 
 def monthly_energy(series, zone):
     """Energy served by local month: grid, on-site and battery (MWh)."""
     hours = _step_hours(series)
-    grid_to_load, onsite, battery, _ = _served_parts(series)
+    grid_to_load, onsite, battery, _charge = _served_parts(series)
     months, (grid, onsite, battery) = _group_sum(
         _local_keys(series.timestamps, zone, "%Y-%m"), grid_to_load * hours, onsite * hours, battery * hours,
     )
     fig = Figure(figsize=(8, 3.8), layout="constrained")
     ax = fig.subplots()
     x = np.arange(len(months))
-    ax.bar(x, grid, color=GRID, label="Grid")
-    ax.bar(x, onsite, bottom=grid, color=ONSITE, label="On-site gas generators")
+    title = _("Energy served by month")
+    ax.bar(x, grid, color=GRID, label=_("Grid"))
+    ax.bar(x, onsite, bottom=grid, color=ONSITE, label=_("On-site gas generators"))
     if battery.any():
-        ax.bar(x, battery, bottom=grid + onsite, color=BATTERY, label="Batteries")
+        ax.bar(x, battery, bottom=grid + onsite, color=BATTERY, label=_("Batteries"))
     ax.set_xticks(x, [_month_label(m, first=i == 0) for i, m in enumerate(months)], fontsize=8)
-    ax.set_ylabel("Energy served (MWh)")
-    ax.set_title("Energy served by month")
+    ax.set_ylabel(_("Energy served (MWh)"))
+    ax.set_title(title)
     _numbers(ax.yaxis)
     legend_below(fig)
     ax.grid(axis="y", alpha=0.3)
-    alt = "Bar chart of the energy served by month: " + "; ".join(
-        f"{_month_label(m, first=True)}: {fmt(g + o + b, 'MWh')}, of which {fmt(g, 'MWh')} from the grid, {fmt(o, 'MWh')} on site"
-        + (f", {fmt(b, 'MWh')} from batteries" if battery.any() else "")
+    if battery.any():
+        month_text = _("%(month)s: %(served)s, of which %(grid)s from the grid, %(onsite)s on site, %(battery)s from batteries")
+    else:
+        month_text = _("%(month)s: %(served)s, of which %(grid)s from the grid, %(onsite)s on site")
+    alt = _("Bar chart of the energy served by month: %(months)s.") % {"months": "; ".join(
+        month_text % {"month": _month_label(m, first=True), "served": fmt(g + o + b, "MWh"), "grid": fmt(g, "MWh"),
+                      "onsite": fmt(o, "MWh"), "battery": fmt(b, "MWh")}
         for m, g, o, b in zip(months, grid, onsite, battery)
-    ) + "."
+    )}
     table = {
-        "columns": ["Month (local)", *(column(name, "MWh") for name in ("Grid", "On-site", "Batteries", "Served"))],
+        "columns": [_("Month (local)"), *(column(name, "MWh") for name in (_("Grid"), _("On-site"), _("Batteries"), _("Served")))],
         "rows": [[m, *map(_plain, (g, o, b, g + o + b))] for m, g, o, b in zip(months, grid, onsite, battery)],
     }
-    return Chart("monthly-energy", "Energy served by month", alt, table, fig)
+    return Chart("monthly-energy", title, alt, table, fig)
 
 
 def demand_vs_served(series, zone):
@@ -323,36 +363,40 @@ def emissions_by_pollutant(series, labels, missing_grid=(), metrics=None):
     ncols = 2
     nrows = max(1, math.ceil(len(rows) / ncols))
     fig = Figure(figsize=(8, 0.6 + 1.2 * nrows), layout="constrained")
-    fig.suptitle("Emissions by pollutant over the period: on site and at the grid's power plants\n"
-                 "(each panel has its own scale)", fontsize=10)
+    fig.suptitle(_("Emissions by pollutant over the period: on site and at the grid's power plants\n"
+                   "(each panel has its own scale)"), fontsize=10)
+    not_available = fmt(None)
     axes = np.atleast_1d(fig.subplots(nrows, ncols)).ravel()
     parts = []
-    for ax, (p, onsite, grid, _) in zip(axes, rows):
+    for ax, (p, onsite, grid, _total) in zip(axes, rows):
         known = [v for v in (onsite, grid) if v is not None]
         unit, scale = ("t", 1.0) if max(known, default=0.0) >= 1 else ("kg", KG_PER_TONNE)
         values = [np.nan if v is None else v * scale for v in (onsite, grid)]
         ax.barh([0, 1], values, height=0.6, color=[ONSITE, GRID])
-        ax.set_yticks([0, 1], ["On site", "Grid"], fontsize=8)
+        ax.set_yticks([0, 1], [_("On site"), _("Grid")], fontsize=8)
         ax.invert_yaxis()
         ax.set_xlim(0, max([v for v in values if not np.isnan(v)], default=0.0) * 1.15 or 1.0)
         for y, value in enumerate(values):
             if np.isnan(value):
-                ax.text(0.02, y, "not available", transform=ax.get_yaxis_transform(), va="center", fontsize=8, color=BASELINE)
+                ax.text(0.02, y, not_available, transform=ax.get_yaxis_transform(), va="center", fontsize=8, color=BASELINE)
         _numbers(ax.xaxis, bins=4)
         ax.tick_params(axis="x", labelsize=8)
         ax.set_title(f"{labels[p]} ({unit})", fontsize=9, loc="left")
         ax.grid(axis="x", alpha=0.3)
-        grid_text = "grid not available" if grid is None else f"{fmt(grid * scale, unit)} from the grid"
-        parts.append(f"{labels[p]}: {fmt(None if onsite is None else onsite * scale, unit)} on site, {grid_text}")
+        figures = {"pollutant": labels[p], "onsite": fmt(None if onsite is None else onsite * scale, unit)}
+        if grid is None:
+            parts.append(_("%(pollutant)s: %(onsite)s on site, grid not available") % figures)
+        else:
+            parts.append(_("%(pollutant)s: %(onsite)s on site, %(grid)s from the grid") % {**figures, "grid": fmt(grid * scale, unit)})
     for ax in axes[len(rows):]:
         ax.set_visible(False)
-    alt = ("Small bar charts of emissions, one per pollutant, each on its own linear scale. "
-           + "; ".join(parts) + ".")
+    alt = _("Small bar charts of emissions, one per pollutant, each on its own linear scale. %(pollutants)s.") % {
+        "pollutants": "; ".join(parts)}
     table = {
-        "columns": ["Pollutant", *(column(name, "t") for name in ("On-site", "Grid", "Total"))],
+        "columns": [_("Pollutant"), *(column(name, "t") for name in (_("On-site"), _("Grid"), _("Total")))],
         "rows": [[labels[p], onsite, grid, total] for p, onsite, grid, total in rows],
     }
-    return Chart("emissions", "Emissions by pollutant", alt, table, fig)
+    return Chart("emissions", _("Emissions by pollutant"), alt, table, fig)
 
 
 def generator_output(series, generators, zone):
@@ -370,8 +414,8 @@ def generator_output(series, generators, zone):
     for i, (name, values) in enumerate(zip(names, sums)):
         ax1.bar(x, values, bottom=bottom, color=colours[i % 6], label=name, width=0.85)
         bottom += values
-    ax1.set_ylabel("On-site generation\n(MWh/day)")
-    ax1.set_title("Generator output by day")
+    ax1.set_ylabel(_("On-site generation\n(MWh/day)"))
+    ax1.set_title(_("Generator output by day"))
     if len(days):
         _day_ticks(ax1, list(days))
     _numbers(ax1.yaxis)
@@ -380,24 +424,26 @@ def generator_output(series, generators, zone):
     ax2.barh(y, [g.run_hours_per_unit for g in generators], color=[colours[i % 6] for i in range(len(generators))])
     ax2.set_yticks(y, [_wrap(g.name, 38) for g in generators], fontsize=8)
     ax2.invert_yaxis()
-    ax2.set_xlabel("Run hours per unit over the period")
-    ax2.set_title("Run hours per unit", fontsize=10)
+    ax2.set_xlabel(_("Run hours per unit over the period"))
+    ax2.set_title(_("Run hours per unit"), fontsize=10)
     _numbers(ax2.xaxis)
     ax2.grid(axis="x", alpha=0.3)
     legend_below(fig, *ax1.get_legend_handles_labels())
     if generators:
-        alt = "Bar charts of on-site generation. " + "; ".join(
-            f"{g.name}: {fmt(g.energy_mwh, 'MWh')} in total, {fmt(g.run_hours_per_unit, 'h')} of running and "
-            f"{fmt(g.starts_per_unit, 'count')} starts per unit, {percent(g.load_factor_per_unit)} average loading while running"
+        alt = _("Bar charts of on-site generation. %(groups)s.") % {"groups": "; ".join(
+            _("%(name)s: %(energy)s in total, %(hours)s of running and %(starts)s starts per unit, %(load)s average "
+              "loading while running") % {
+                "name": g.name, "energy": fmt(g.energy_mwh, "MWh"), "hours": fmt(g.run_hours_per_unit, "h"),
+                "starts": fmt(g.starts_per_unit, "count"), "load": percent(g.load_factor_per_unit)}
             for g in generators
-        ) + "."
+        )}
     else:
-        alt = "This facility has no on-site generators."
+        alt = _("This facility has no on-site generators.")
     table = {
-        "columns": ["Day (local)", *[column(n, "MWh") for n in names]],
+        "columns": [_("Day (local)"), *[column(n, "MWh") for n in names]],
         "rows": [[d, *[_plain(s[i]) for s in sums]] for i, d in enumerate(days)],
     }
-    return Chart("generator-output", "Generator output and run hours", alt, table, fig)
+    return Chart("generator-output", _("Generator output and run hours"), alt, table, fig)
 
 
 def headline_ranges(metrics):
@@ -407,10 +453,11 @@ def headline_ranges(metrics):
     The dot is the central run with every uncertain input at its median, so it sits inside its range.
     """
     chosen = [metrics[k] for k in HEADLINE_KEYS if k in metrics]
-    titles = [_wrap(f"{m.label} ({unit_label(m.unit)})", 95) for m in chosen]
+    names = {m.key: metric_label(m.key, m.label) for m in chosen}
+    titles = [_wrap(f"{names[m.key]} ({unit_label(m.unit)})", 95) for m in chosen]
     lines = sum(t.count("\n") for t in titles)
     fig = Figure(figsize=(8, 0.7 + 1.0 * len(chosen) + 0.18 * lines), layout="constrained")
-    fig.suptitle("Headline figures: central estimate (dot) and 90 % range, P5 to P95 (bar)", fontsize=10)
+    fig.suptitle(_("Headline figures: central estimate (dot) and 90 %% range, P5 to P95 (bar)") % {}, fontsize=10)
     axes = np.atleast_1d(fig.subplots(len(chosen), 1))
     for ax, metric, title in zip(axes, chosen, titles):
         scale = 100.0 if metric.unit == "fraction" else 1.0  # fractions are read as percentages
@@ -418,7 +465,7 @@ def headline_ranges(metrics):
         low, high = (None, None) if metric.p5 is None or metric.p95 is None else (metric.p5 * scale, metric.p95 * scale)
         ends = [v for v in (low, high, value) if v is not None and math.isfinite(v)]
         if not ends:  # nothing to draw: say so rather than draw a 0
-            ax.text(0.5, 0, "not available", transform=ax.get_yaxis_transform(), ha="center", va="center", fontsize=8)
+            ax.text(0.5, 0, fmt(None), transform=ax.get_yaxis_transform(), ha="center", va="center", fontsize=8)
             ends = [0.0]
         if low is not None:
             ax.hlines(0, low, high, color=GRID, linewidth=6, alpha=0.5)
@@ -434,14 +481,17 @@ def headline_ranges(metrics):
             ax.spines[side].set_visible(False)
     parts = []
     for m in chosen:
-        spread = f", 90 % range {span(m.p5, m.p95, m.unit)}" if m.p5 is not None and m.p95 is not None else ""
-        parts.append(f"{m.label}: {fmt(m.value, m.unit)}{spread}")
-    alt = "Dot-and-range chart of the headline figures. " + "; ".join(parts) + "."
+        figures = {"name": names[m.key], "value": fmt(m.value, m.unit)}
+        if m.p5 is not None and m.p95 is not None:
+            parts.append(_("%(name)s: %(value)s, 90 %% range %(range)s") % {**figures, "range": span(m.p5, m.p95, m.unit)})
+        else:
+            parts.append(_("%(name)s: %(value)s") % figures)
+    alt = _("Dot-and-range chart of the headline figures. %(figures)s.") % {"figures": "; ".join(parts)}
     table = {
-        "columns": ["Figure", "Unit", "Central", "P5", "P50", "P95"],
-        "rows": [[m.label, unit_label(m.unit) or m.unit, *map(_plain, _as_written(m))] for m in chosen],
+        "columns": [_("Figure"), _("Unit"), _("Central"), "P5", "P50", "P95"],
+        "rows": [[names[m.key], unit_label(m.unit) or m.unit, *map(_plain, _as_written(m))] for m in chosen],
     }
-    return Chart("headline-ranges", "Headline figures with their uncertainty", alt, table, fig)
+    return Chart("headline-ranges", _("Headline figures with their uncertainty"), alt, table, fig)
 
 
 def _as_written(metric):
@@ -472,40 +522,46 @@ def scenario_comparison(result):
         ax.barh(y + (i - (len(names) - 1) / 2) * height, pct, height=height, color=(GRID, ONSITE, *EXTRA)[i % 7], label=name)
     for key in keys:
         base = result.base.metrics[key]
-        rows.append([base.label, unit_label(base.unit) or base.unit, _plain(base.value),
+        rows.append([metric_label(key, base.label), unit_label(base.unit) or base.unit, _plain(base.value),
                      *[_plain(result.scenarios[n].metrics[key].value) for n in names]])
     ax.axvline(100, color=BASELINE, linewidth=1)
-    ax.set_yticks(y, [_wrap(result.base.metrics[k].label, 34) for k in keys], fontsize=8)
+    ax.set_yticks(y, [_wrap(row[0], 34) for row in rows], fontsize=8)
     ax.set_ylim(len(keys) - 0.5, -0.5)  # first figure on top
-    ax.set_xlabel("% of the base case (the grey line is the base case, 100 %)")
-    ax.set_title("Scenarios compared with the base case")
+    ax.set_xlabel(_("% of the base case (the grey line is the base case, 100 %)"))
+    ax.set_title(_("Scenarios compared with the base case"))
     _numbers(ax.xaxis)
     if names:
         legend_below(fig)
     ax.grid(axis="x", alpha=0.3)
     if names:
-        alt = "Horizontal bar chart of scenarios as a percentage of the base case. " + "; ".join(
-            f"{row[0]}: base {fmt(row[2], key_unit)}, " + ", ".join(f"{n} {fmt(v, key_unit)}" for n, v in zip(names, row[3:]))
+        alt = _("Horizontal bar chart of scenarios as a percentage of the base case. %(figures)s.") % {"figures": "; ".join(
+            _("%(figure)s: base %(base)s, %(scenarios)s") % {
+                "figure": row[0], "base": fmt(row[2], key_unit),
+                "scenarios": ", ".join(f"{n} {fmt(v, key_unit)}" for n, v in zip(names, row[3:]))}
             for row, key_unit in zip(rows, (result.base.metrics[k].unit for k in keys))
-        ) + "."
+        )}
     else:
-        alt = "No scenarios were computed with this report."
-    table = {"columns": ["Figure", "Unit", "Base case", *names], "rows": rows}
-    return Chart("scenarios", "Scenarios compared", alt, table, fig)
+        alt = _("No scenarios were computed with this report.")
+    table = {"columns": [_("Figure"), _("Unit"), _("Base case"), *names], "rows": rows}
+    return Chart("scenarios", _("Scenarios compared"), alt, table, fig)
 
 
-def report_charts(result, zone, snapshot=None):
-    """Every chart of a report, in page order, rendered to PNG and SVG."""
-    return [replace(chart, **dict(zip(("png", "svg"), render(chart.figure)))) for chart in report_figures(result, zone)]
+def report_charts(result, zone, snapshot=None, staff=True):
+    """Every chart of a report, in page order, rendered to PNG and SVG, in the active language.
+
+    ``staff=False`` leaves out the staff-only diagnostic (drawn in English only: staff read English).
+    """
+    return [replace(chart, **dict(zip(("png", "svg"), render(chart.figure)))) for chart in report_figures(result, zone, staff)]
 
 
-def report_figures(result, zone):
+def report_figures(result, zone, staff=True):
     """Every chart of a report, in page order: its figure, alt text and table, not yet rendered.
 
-    Public charts first; the staff-only diagnostic (impact.figures.STAFF_CHART_KEYS) last.
+    Public charts first; the staff-only diagnostic (impact.figures.STAFF_CHART_KEYS) last, unless
+    ``staff`` is False.
     """
     base = result.base
-    labels = {**POLLUTANT_SYMBOLS, "co2e": f"CO₂e ({base.gwp_set})"}
+    labels = {**pollutant_symbols(), "co2e": f"CO₂e ({base.gwp_set})"}
     missing = base.checks.get("grid_pollutants_missing", ()) if isinstance(base.checks, dict) else ()
     charts = [
         daily_supply(base.series, zone, base.metrics),
@@ -517,6 +573,6 @@ def report_figures(result, zone):
         charts.append(headline_ranges(base.metrics))
     if result.scenarios:
         charts.append(scenario_comparison(result))
-    if _column(base.series, "unserved_mw").any():
+    if staff and _column(base.series, "unserved_mw").any():
         charts.append(demand_vs_served(base.series, zone))  # staff only: impact.figures.STAFF_CHART_KEYS
     return charts

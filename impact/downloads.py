@@ -3,7 +3,9 @@
 They are stored with the run (and so with the published version) together with their SHA-256,
 so what a journalist downloads today is byte-for-byte what the page offered on publication. They
 are made for the public: served energy only, without the staff's unserved-demand diagnostics
-(impact.figures), every figure written with the same rounding as the page.
+(impact.figures), every figure written with the same rounding as the page. They stay English
+whatever the visitor's language (issue 14: data for journalists and analysts, one file per run);
+impact.services.execute_run builds them under translation.override("en").
 """
 
 import hashlib

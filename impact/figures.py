@@ -14,6 +14,10 @@ acknowledgement (see :func:`impact.services.publish_run`).
 
 import math
 
+from django.utils.translation import gettext, gettext_noop
+
+from impact.labels import unit_words
+
 HEADLINE_KEYS = (
     "energy_facility_mwh",
     "peak_facility_mw",
@@ -33,7 +37,9 @@ STAFF_CHART_KEYS = ("demand-vs-served",)
 GALLONS_PER_M3 = 264.172052  # 1 m³ = 1000 L ÷ 3.785411784 L per US gallon (NIST Handbook 44)
 
 
-NOT_AVAILABLE = "not available"
+# Written in the reader's language (gettext at the call); the PDF and CSV, drawn outside any
+# request, read English.
+NOT_AVAILABLE = gettext_noop("not available")
 # How a unit is written beside a figure: a fraction is written as a percentage, so its unit reads
 # "%" (never "85.0 % fraction"); a count needs no unit.
 UNIT_LABELS = {"fraction": "%", "count": ""}
@@ -41,7 +47,7 @@ UNIT_LABELS = {"fraction": "%", "count": ""}
 
 def unit_label(unit):
     """The unit as a reader sees it beside a figure written by :func:`fmt`: "fraction" → "%"."""
-    return UNIT_LABELS.get(unit, unit or "")
+    return UNIT_LABELS.get(unit, unit_words(unit or ""))
 
 
 def _float(value):
@@ -66,7 +72,7 @@ def number(value, digits=3):
         return value  # already words ("—", a label): leave it
     value = _float(value)
     if value is None:
-        return NOT_AVAILABLE
+        return gettext(NOT_AVAILABLE)
     if value == 0:
         return "0"
     decimals = max(int(digits) - 1 - math.floor(math.log10(abs(value))), 0)
@@ -110,7 +116,7 @@ def fmt(value, unit="", digits=3):
     """
     value = _float(value)
     if value is None:
-        return NOT_AVAILABLE
+        return gettext(NOT_AVAILABLE)
     if unit == "fraction":
         return f"{value * 100:.1f} %"
     return f"{number(value, digits)} {unit_label(unit)}".strip()
@@ -134,14 +140,15 @@ def span(low, high, unit=""):
     """
     low, high = _float(low), _float(high)
     if low is None or high is None:
-        return NOT_AVAILABLE
+        return gettext(NOT_AVAILABLE)
     ends = [fmt(v, unit) for v in (low, high)]
     if ends[0] == ends[1]:
-        return f"about {ends[0]}"
+        return gettext("about %(figure)s") % {"figure": ends[0]}
     label = unit_label(unit)
     words = [e[: -len(label)].strip() if label and e.endswith(label) else e for e in ends]
-    joiner = " to " if low < 0 or high < 0 else "–"  # "−5–3" would read as a subtraction
-    return f"{words[0]}{joiner}{words[1]} {label}".strip()
+    if low < 0 or high < 0:  # "−5–3" would read as a subtraction
+        return (gettext("%(low)s to %(high)s") % {"low": words[0], "high": words[1]} + f" {label}").strip()
+    return f"{words[0]}–{words[1]} {label}".strip()
 
 
 def column(name, unit):

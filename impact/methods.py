@@ -12,25 +12,28 @@ illustrations with their sources from shared/reference/factors.md, not the Memph
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy
+
 from impact.engine import constants as c
 from impact.engine.inputs import LOAD_BAND_THRESHOLD, FleetInput, FuelInput, GeneratorInput, Uncertain
 from impact.engine.montecarlo import median
 from impact.engine.physics import GRAMS_PER_LB, KW_PER_HP, fleet_it_mw, heat_rate_multiplier, limit_to_lb_per_mmbtu
 
+# The report page's Methods table reads these in the visitor's language (issue 14).
 SCOPE_LABELS = {
-    "onsite": "On-site combustion (scope 1)",
-    "fuel": "Fuel (Part 98 greenhouse-gas factors)",
-    "grid_location": "Grid, location-based (GHG Protocol scope 2: regional grid average)",
-    "grid_market": "Grid, market-based (GHG Protocol scope 2: the supplier's own rate)",
+    "onsite": gettext_lazy("On-site combustion (scope 1)"),
+    "fuel": gettext_lazy("Fuel (Part 98 greenhouse-gas factors)"),
+    "grid_location": gettext_lazy("Grid, location-based (GHG Protocol scope 2: regional grid average)"),
+    "grid_market": gettext_lazy("Grid, market-based (GHG Protocol scope 2: the supplier's own rate)"),
 }
 # US short ton = 2,000 lb (NIST Handbook 44, App. C).
 LB_PER_SHORT_TON = 2000.0
 
 
 def _pollutant_name(key):
-    from impact.engine.labels import POLLUTANT_NAMES
+    from impact.labels import pollutant_name
 
-    return POLLUTANT_NAMES.get(key, key or "")
+    return pollutant_name(key)
 
 
 def report_methods(summary, assumptions):
@@ -48,7 +51,7 @@ def report_methods(summary, assumptions):
         scope = method.get("scope", "")
         rows.append({
             **method,
-            "scope_label": SCOPE_LABELS.get(scope, scope),
+            "scope_label": str(SCOPE_LABELS.get(scope, scope)),
             "pollutant_name": _pollutant_name(method.get("pollutant")),
             "label": assumption.get("label", ""),
             "status": assumption.get("status") or method.get("status") or "—",

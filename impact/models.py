@@ -1057,10 +1057,15 @@ class SeriesPoint(models.Model):
 
 
 class ReportChart(models.Model):
-    """A chart drawn by the worker, with its alt text and the same data as a table."""
+    """A chart drawn by the worker, with its alt text and the same data as a table, in one language.
+
+    The worker draws each public chart once per language of settings.LANGUAGES (issue 14); runs
+    drawn before that have English charts only, which the pages show marked lang="en".
+    """
 
     run = models.ForeignKey(ReportRun, on_delete=models.CASCADE, related_name="charts")
     key = models.SlugField(max_length=40)
+    language = models.CharField(max_length=8, default="en", help_text="The language of its words: en, es.")
     title = models.CharField(max_length=200)
     alt_text = models.TextField()
     png = models.BinaryField()
@@ -1069,8 +1074,8 @@ class ReportChart(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["run", "order"]
-        constraints = [models.UniqueConstraint(fields=["run", "key"], name="unique_run_chart")]
+        ordering = ["run", "order", "language"]
+        constraints = [models.UniqueConstraint(fields=["run", "key", "language"], name="unique_run_chart_language")]
 
     def __str__(self):
         return self.title
@@ -1080,7 +1085,11 @@ class ReportChart(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("impact:chart", args=[self.run_id, self.key, "png"])
+        return self.image_url("png")
+
+    def image_url(self, fmt):
+        """The image in its language: the URL names it, so a cache never serves one language for another."""
+        return reverse("impact:chart-language", args=[self.run_id, self.language, self.key, fmt])
 
 
 class ReportVersion(models.Model):
@@ -1177,6 +1186,8 @@ class ReportSubscription(models.Model):
     token = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The e-mails are written in the language the resident subscribed in (issue 14).
+    language = models.CharField(max_length=8, default="en", help_text="The language of its e-mails: en, es.")
 
     class Meta:
         ordering = ["facility", "email"]

@@ -8,6 +8,9 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext
+
+from impact.labels import month_abbr, month_year
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
@@ -15,6 +18,11 @@ YEAR_RE = re.compile(r"^(\d{4})$")
 CUSTOM_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 # The longest span a single report may cover; longer ones are split by the analyst.
 MAX_DAYS = 366 * 5
+
+
+def _day(date):
+    """ "1 Jul 2024", the month's short name in the active language."""
+    return f"{date.day} {month_abbr(date.month)} {date.year}"
 
 
 class PeriodError(ValueError):
@@ -30,14 +38,15 @@ class ReportPeriod:
 
     @property
     def label(self):
+        """The period in words, in the active language: "July 2024", "Q3 2024", "1 Jul 2024 – 15 Jul 2024"."""
         if self.kind == "month":
-            return self.start.strftime("%B %Y")
+            return month_year(self.start.month, self.start.year)
         if self.kind == "quarter":
-            return f"Q{(self.start.month - 1) // 3 + 1} {self.start.year}"
+            return gettext("Q%(quarter)s %(year)s") % {"quarter": (self.start.month - 1) // 3 + 1, "year": self.start.year}
         if self.kind == "year":
             return str(self.start.year)
         last = self.end - dt.timedelta(days=1)
-        return f"{self.start:%-d %b %Y} – {last:%-d %b %Y}"
+        return f"{_day(self.start)} – {_day(last)}"
 
     @property
     def days(self):

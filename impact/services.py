@@ -20,7 +20,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.db.models import Max, OuterRef, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from impact import adapters, charts, downloads, engine, leases, figures
 from impact.engine.inputs import Period, RunOptions
@@ -143,7 +144,7 @@ def request_report(facility, period_text, *, user=None, gwp_set="AR6", samples=N
     input_hash = adapters.snapshot_hash(snapshot, period.key, options)
 
     with transaction.atomic():
-        report, _ = Report.objects.get_or_create(
+        report, _created = Report.objects.get_or_create(
             facility=facility,
             period=period.key,
             defaults={"period_kind": period.kind, "start_date": period.start, "end_date": period.end},
@@ -242,8 +243,11 @@ def execute_run(run_id):
             options = RunOptions(gwp_set=run.gwp_set, monte_carlo_samples=run.monte_carlo_samples, seed=run.seed)
             result = engine.compute(facility_input, engine_period(run.report), options, scenarios)
             _set_stage(run_id, token, ReportRun.Stage.DRAWING)
-            drawn = charts.report_charts(result, run.report.facility.zone, run.input_snapshot)
-            files = downloads.build_downloads(run, result, drawn)
+            drawn = draw_charts(result, run.report.facility.zone, run.input_snapshot)
+            # The PDF, CSV and JSON stay English (data for journalists and analysts; issue 14), even
+            # when the run is computed inside a Spanish request (an eager task).
+            with translation.override(ENGLISH):
+                files = downloads.build_downloads(run, result, drawn[ENGLISH])
             _set_stage(run_id, token, ReportRun.Stage.SAVING)
             with transaction.atomic():
                 _save_results(run, token, result, drawn, files, time.perf_counter() - began)
@@ -267,6 +271,22 @@ def execute_run(run_id):
         ))
         return False
     return True
+
+
+ENGLISH = "en"
+
+
+def draw_charts(result, zone, snapshot=None):
+    """language → the report's charts drawn in it, for every language of settings.LANGUAGES.
+
+    English has every chart (the PDF embeds it, staff read it); the others have the public ones
+    only, since the staff diagnostic is for staff, who read English.
+    """
+    drawn = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            drawn[language] = charts.report_charts(result, zone, snapshot, staff=language == ENGLISH)
+    return drawn
 
 
 def _save_results(run, token, result, drawn, files, compute_seconds):
@@ -297,8 +317,10 @@ def _save_results(run, token, result, drawn, files, compute_seconds):
     SeriesPoint.objects.bulk_create(points, batch_size=SERIES_BATCH)
 
     ReportChart.objects.bulk_create(
-        ReportChart(run=run, key=c.key, title=c.title, alt_text=c.alt_text, png=c.png, svg=c.svg, table=_json_safe(c.table), order=i)
-        for i, c in enumerate(drawn)
+        ReportChart(run=run, key=c.key, language=language, title=c.title, alt_text=c.alt_text, png=c.png, svg=c.svg,
+                    table=_json_safe(c.table), order=i)
+        for language, language_charts in drawn.items()
+        for i, c in enumerate(language_charts)
     )
     ReportArtifact.objects.bulk_create(
         ReportArtifact(run=run, kind=f.kind, filename=f.filename, content=f.content, sha256=f.sha256, size_bytes=len(f.content))
@@ -417,28 +439,43 @@ def draft_monthly_reports(today=None):
 # --- Subscriptions --------------------------------------------------------------------------------
 
 
-def subscribe(facility, email):
+def subscribe(facility, email, language=None):
     """Record a subscription and e-mail a confirmation link; returns (subscription, created).
 
     Asking again re-sends the link and creates nothing; nobody is subscribed without confirming.
+    The e-mails are in ``language`` (default: the active one, the page's the resident asked from);
+    asking again before confirming takes the new language.
     """
     from django.core.mail import send_mail
     from django.utils.crypto import get_random_string
 
     email = email.strip().lower()
+    language = _known_language(language or translation.get_language())
     subscription, created = ReportSubscription.objects.get_or_create(
-        facility=facility, email=email, defaults={"token": get_random_string(48)}
+        facility=facility, email=email, defaults={"token": get_random_string(48), "language": language}
     )
     if subscription.confirmed_at is None:
+        if subscription.language != language:
+            ReportSubscription.objects.filter(pk=subscription.pk).update(language=language)
+            subscription.language = language
         link = f"{settings.SITE_URL}/subscriptions/{subscription.token}/confirm/"
-        send_mail(
-            f"Confirm: new reports for {facility.name}",
-            f"Someone (we hope you) asked to be e-mailed when a report on {facility.name} is published.\n\n"
-            f"Confirm here: {link}\n\nIf it wasn't you, ignore this message and nothing will be sent.",
-            None,
-            [email],
-        )
+        with translation.override(subscription.language):
+            send_mail(
+                _("Confirm: new reports for %(facility)s") % {"facility": facility.name},
+                _("Someone (we hope you) asked to be e-mailed when a report on %(facility)s is published.\n\n"
+                  "Confirm here: %(link)s\n\nIf it wasn't you, ignore this message and nothing will be sent.")
+                % {"facility": facility.name, "link": link},
+                None,
+                [email],
+            )
     return subscription, created
+
+
+def _known_language(code):
+    """``code`` when the site speaks it ("es-mx" → "es"), else English."""
+    codes = [c for c, _name in settings.LANGUAGES]
+    code = (code or "").lower()
+    return code if code in codes else code.split("-")[0] if code.split("-")[0] in codes else ENGLISH
 
 
 def confirm_subscription(token):
@@ -452,7 +489,7 @@ def confirm_subscription(token):
 
 def unsubscribe(token):
     """Remove a subscription by its token; returns whether one was removed."""
-    deleted, _ = ReportSubscription.objects.filter(token=token).delete()
+    deleted, _by_model = ReportSubscription.objects.filter(token=token).delete()
     return bool(deleted)
 
 
@@ -465,21 +502,33 @@ def notify_subscribers(version_id):
     sent = 0
     for subscription in facility.subscriptions.filter(confirmed_at__isnull=False):
         with transaction.atomic():
-            _, created = SubscriptionDelivery.objects.get_or_create(version=version, subscription=subscription)
+            _delivery, created = SubscriptionDelivery.objects.get_or_create(version=version, subscription=subscription)
             if not created:
                 continue  # already told: a rerun of this task must not send twice
-            kind = "A correction" if version.number > 1 else "A new report"
-            send_mail(
-                f"{kind}: {facility.name}, {version.report.period_label}",
-                f"{kind} on {facility.name} for {version.report.period_label} was published (version {version.number}).\n\n"
-                f"{settings.SITE_URL}{version.get_absolute_url()}\n"
-                + (f"\nWhat changed: {version.changelog}\n" if version.changelog else "")
-                + f"\nUnsubscribe: {settings.SITE_URL}/subscriptions/{subscription.token}/unsubscribe/\n",
-                None,
-                [subscription.email],
-            )
+            with translation.override(subscription.language):
+                send_mail(*_notice(version, facility, subscription), None, [subscription.email])
         sent += 1
     return sent
+
+
+def _notice(version, facility, subscription):
+    """The subject and body of a new-report or correction notice, in the active language.
+
+    The changelog is the analyst's own words, quoted as written.
+    """
+    names = {"facility": facility.name, "period": version.report.period_label, "number": version.number}
+    if version.number > 1:
+        subject = _("A correction: %(facility)s, %(period)s") % names
+        body = _("A correction on %(facility)s for %(period)s was published (version %(number)s).") % names
+    else:
+        subject = _("A new report: %(facility)s, %(period)s") % names
+        body = _("A new report on %(facility)s for %(period)s was published (version %(number)s).") % names
+    body += f"\n\n{settings.SITE_URL}{version.get_absolute_url()}\n"
+    if version.changelog:
+        body += "\n" + _("What changed: %(changelog)s") % {"changelog": version.changelog} + "\n"
+    link = f"{settings.SITE_URL}/subscriptions/{subscription.token}/unsubscribe/"
+    body += "\n" + _("Unsubscribe: %(link)s") % {"link": link} + "\n"
+    return subject, body
 
 
 def latest_versions():

@@ -9,7 +9,10 @@ Energy is served energy (what the grid, the generators and the batteries deliver
 no supply could deliver is a staff diagnostic (:func:`diagnostic_sentences`), never "used".
 """
 
+import re
 from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
 
 from impact.figures import GALLONS_PER_M3, fmt, number, percent
 
@@ -35,13 +38,28 @@ class Sentence:
         return tuple(p.anchor for p in self.parts if isinstance(p, Figure))
 
 
-def _compared(summary, key, before, what, after):
-    """The clause quoting comparison ``key`` (" — as much as ", "1,234 Tennessee homes", " use …"),
-    its figure linked to the comparison's row; no clause when the run has no such comparison."""
+def _sentence(template, **values):
+    """A Sentence from a whole translated sentence: each ``%(name)s`` becomes its value, a Figure or
+    words, where that language put it (never English fragments glued in English word order)."""
+    parts = []
+    for i, piece in enumerate(_PLACEHOLDER.split(str(template))):
+        if i % 2:
+            parts.append(values[piece])
+        elif piece:
+            parts.append(piece.replace("%%", "%"))
+    return Sentence(tuple(parts))
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _comparison(summary, key, text):
+    """The figure of comparison ``key`` ("1,234 Tennessee homes") linked to its row; None when the
+    run has no such comparison. ``text`` is the translated phrase with a ``%(count)s``."""
     for item in summary.get("comparisons", []):
         if item.get("key") == key and item.get("value") is not None:
-            return [before, Figure(f"{number(item['value'])} {what}", f"comparison-{key}"), after]
-    return []
+            return Figure(text % {"count": number(item["value"])}, f"comparison-{key}")
+    return None
 
 
 def _values(metrics):
@@ -56,65 +74,104 @@ def _fig(key, text):
     return Figure(text, f"metric-{key}")
 
 
+def _tonnes(value, what):
+    """ "1,234 tonnes of CO₂e": a figure with its unit in words, in the reader's language."""
+    return what % {"count": number(value)}
+
+
 def sentences(period_label, metrics, summary):
-    """Sentences for a report; ``metrics`` maps key → an object with ``.value`` (base case)."""
+    """Sentences for a report; ``metrics`` maps key → an object with ``.value`` (base case).
+
+    Each sentence is one msgid with named placeholders, in the active language (issue 14).
+    """
     value = _values(metrics)
     out = []
     energy = value("energy_facility_mwh")
     if energy is not None:
-        parts = [f"In {period_label} the site used ", _fig("energy_facility_mwh", fmt(energy, "MWh")),
-                 " of electricity, as delivered by the grid, its gas generators and its batteries"]
-        parts += _compared(summary, "tn_households_electricity", " — as much as ", "Tennessee homes",
-                           " use over the same time")
-        out.append(Sentence((*parts, ".")))
+        figure = _fig("energy_facility_mwh", fmt(energy, "MWh"))
+        homes = _comparison(summary, "tn_households_electricity", _("%(count)s Tennessee homes"))
+        if homes:
+            out.append(_sentence(_(
+                "In %(period)s the site used %(energy)s of electricity, as delivered by the grid, its gas generators "
+                "and its batteries — as much as %(homes)s use over the same time."
+            ), period=period_label, energy=figure, homes=homes))
+        else:
+            out.append(_sentence(_(
+                "In %(period)s the site used %(energy)s of electricity, as delivered by the grid, its gas generators "
+                "and its batteries."
+            ), period=period_label, energy=figure))
     share, onsite = value("onsite_share"), value("energy_onsite_mwh")
     if share is not None and onsite is not None:
         if onsite > 0:
-            parts = [_fig("onsite_share", percent(share)), " of it (", _fig("energy_onsite_mwh", fmt(onsite, "MWh")),
-                     ") came from on-site gas generators"]
+            figures = {"share": _fig("onsite_share", percent(share)), "onsite": _fig("energy_onsite_mwh", fmt(onsite, "MWh"))}
             fuel = value("fuel_scf")
             if fuel:
-                parts += [", burning ", _fig("fuel_scf", f"{number(fuel / 1e6)} million cubic feet"), " of natural gas"]
-            out.append(Sentence((*parts, ".")))
+                gas = _("%(count)s million cubic feet") % {"count": number(fuel / 1e6)}
+                out.append(_sentence(_(
+                    "%(share)s of it (%(onsite)s) came from on-site gas generators, burning %(gas)s of natural gas."
+                ), gas=_fig("fuel_scf", gas), **figures))
+            else:
+                out.append(_sentence(_("%(share)s of it (%(onsite)s) came from on-site gas generators."), **figures))
         elif not value("energy_battery_discharge_mwh"):
-            out.append(Sentence(("All of it came from the grid; the on-site generators did not run.",)))
+            out.append(_sentence(_("All of it came from the grid; the on-site generators did not run.")))
     battery = value("energy_battery_discharge_mwh")
     if battery:
-        out.append(Sentence((
-            "Batteries delivered ", _fig("energy_battery_discharge_mwh", fmt(battery, "MWh")),
-            " of it, charged from the grid.",
-        )))
+        out.append(_sentence(_("Batteries delivered %(battery)s of it, charged from the grid."),
+                             battery=_fig("energy_battery_discharge_mwh", fmt(battery, "MWh"))))
     co2e = value("co2e_total_t")
     if co2e is not None:
-        parts = ["Greenhouse gases came to ", _fig("co2e_total_t", f"{number(co2e)} tonnes of CO₂e")]
-        onsite_co2e, grid_co2e = value("co2e_onsite_t"), value("co2e_grid_t")
-        if onsite_co2e is not None and grid_co2e is not None:
-            parts += [" (", _fig("co2e_onsite_t", fmt(onsite_co2e, "t")), " burned on site, ",
-                      _fig("co2e_grid_t", fmt(grid_co2e, "t")), " at the grid's power plants, counted at the "
-                      "regional grid average: location-based)"]
-        parts += _compared(summary, "passenger_cars_co2e", ", about what ", "passenger cars", " emit over the same time")
-        out.append(Sentence((*parts, ".")))
+        out.append(_co2e_sentence(value, summary, co2e))
     market = value("co2e_total_market_t")
     if market is not None:
-        out.append(Sentence((
-            "Counted with the utility's own system rate instead (market-based), they came to ",
-            _fig("co2e_total_market_t", f"{number(market)} tonnes of CO₂e"), ".",
-        )))
+        out.append(_sentence(_(
+            "Counted with the utility's own system rate instead (market-based), they came to %(co2e)s."
+        ), co2e=_fig("co2e_total_market_t", _tonnes(market, _("%(count)s tonnes of CO₂e")))))
     nox = value("nox_onsite_t")
     if nox:
         formaldehyde_t = value("formaldehyde_onsite_t")
         formaldehyde = fmt(None if formaldehyde_t is None else formaldehyde_t * 1000, "kg")
-        out.append(Sentence((
-            "The generators emitted ", _fig("nox_onsite_t", f"{number(nox)} tonnes of nitrogen oxides (NOₓ)"), " and ",
-            _fig("formaldehyde_onsite_t", f"{formaldehyde} of formaldehyde"), " into the local air.",
-        )))
+        out.append(_sentence(
+            _("The generators emitted %(nox)s and %(formaldehyde)s into the local air."),
+            nox=_fig("nox_onsite_t", _tonnes(nox, _("%(count)s tonnes of nitrogen oxides (NOₓ)"))),
+            formaldehyde=_fig("formaldehyde_onsite_t", _("%(mass)s of formaldehyde") % {"mass": formaldehyde}),
+        ))
     water = value("water_onsite_m3")
     if water is not None:
-        out.append(Sentence((
-            "Cooling drew about ", _fig("water_onsite_m3", f"{number(water)} m³ of water"),
-            f" ({number(water * GALLONS_PER_M3)} US gallons).",
-        )))
+        out.append(_sentence(
+            _("Cooling drew about %(water)s (%(gallons)s US gallons)."),
+            water=_fig("water_onsite_m3", _("%(count)s m³ of water") % {"count": number(water)}),
+            gallons=number(water * GALLONS_PER_M3),
+        ))
     return out
+
+
+def _co2e_sentence(value, summary, co2e):
+    """Greenhouse gases, with the on-site / grid split and the cars comparison when the run has them:
+    one whole sentence for each of the four cases, so every language words each its own way."""
+    total = _fig("co2e_total_t", _tonnes(co2e, _("%(count)s tonnes of CO₂e")))
+    onsite, grid = value("co2e_onsite_t"), value("co2e_grid_t")
+    cars = _comparison(summary, "passenger_cars_co2e", _("%(count)s passenger cars"))
+    split = onsite is not None and grid is not None
+    figures = {"total": total}
+    if split:
+        figures |= {"onsite": _fig("co2e_onsite_t", fmt(onsite, "t")), "grid": _fig("co2e_grid_t", fmt(grid, "t"))}
+    if cars:
+        figures["cars"] = cars
+    if split and cars:
+        template = _(
+            "Greenhouse gases came to %(total)s (%(onsite)s burned on site, %(grid)s at the grid's power plants, counted "
+            "at the regional grid average: location-based), about what %(cars)s emit over the same time."
+        )
+    elif split:
+        template = _(
+            "Greenhouse gases came to %(total)s (%(onsite)s burned on site, %(grid)s at the grid's power plants, counted "
+            "at the regional grid average: location-based)."
+        )
+    elif cars:
+        template = _("Greenhouse gases came to %(total)s, about what %(cars)s emit over the same time.")
+    else:
+        template = _("Greenhouse gases came to %(total)s.")
+    return _sentence(template, **figures)
 
 
 def diagnostic_sentences(metrics, threshold):

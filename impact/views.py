@@ -11,13 +11,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import http_date
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from impact import downloads, figures, firstscreen, methods, services, summary
+from impact import downloads, figures, firstscreen, labels, methods, services, summary
 from impact.engine.constants import GWP_SETS
 from impact.filters import ReportVersionFilter
 from impact.models import Facility, Report, ReportArtifact, ReportChart, ReportMetric, ReportRun, ReportVersion
@@ -42,18 +44,17 @@ def _report_context(run, version=None, staff=False):
     The public reads served energy only: the unserved-demand diagnostics and their chart are for
     staff, except the unserved share of a version published with an acknowledgement.
     """
-    all_metrics = {m.key: m for m in run.metrics.filter(scenario="")}
+    # Labels in the reader's language (in memory only; the rows keep the engine's English).
+    all_metrics = {m.key: m for m in labels.translated(run.metrics.filter(scenario=""))}
     visible = (lambda key: True) if staff else (lambda key: figures.is_public_metric(key, version))
     metrics = {key: m for key, m in all_metrics.items() if visible(key)}
     scenario_metrics = {}
-    for m in run.metrics.exclude(scenario=""):
+    for m in labels.translated(run.metrics.exclude(scenario="")):
         if visible(m.key):
             scenario_metrics.setdefault(m.scenario, {})[m.key] = m
     report = run.report
     data = run.summary or {}
-    charts = run.charts.defer("png", "svg")
-    if not staff:
-        charts = charts.exclude(key__in=figures.STAFF_CHART_KEYS)
+    charts = charts_in_language(run, translation.get_language(), staff)
     assumptions = run.input_snapshot.get("assumptions", [])
     threshold = settings.IMPACT_UNSERVED_PUBLISH_THRESHOLD
     share = figures.unserved_share(all_metrics)
@@ -89,6 +90,21 @@ def _report_context(run, version=None, staff=False):
         "headline_keys": figures.HEADLINE_KEYS,
         "snapshot_json": json.dumps(run.input_snapshot, indent=2, sort_keys=True, ensure_ascii=False),
     }
+
+
+def charts_in_language(run, language, staff=False):
+    """The run's charts in ``language``, each one the run lacks in it (a run drawn before its charts
+    came in Spanish) in English, marked ``fallback_language`` so the page writes lang="en" on it."""
+    charts = run.charts.defer("png", "svg").filter(language__in={language, services.ENGLISH})
+    if not staff:
+        charts = charts.exclude(key__in=figures.STAFF_CHART_KEYS)
+    chosen = {}
+    for chart in charts:  # in page order; the active language's chart wins over English
+        if chart.key not in chosen or chart.language == language:
+            chosen[chart.key] = chart
+    for chart in chosen.values():
+        chart.fallback_language = chart.language if chart.language != language else ""
+    return sorted(chosen.values(), key=lambda chart: chart.order)
 
 
 @require_safe
@@ -180,14 +196,17 @@ def facility_detail(request, slug):
 
 
 @require_GET
-def chart_image(request, run_id, key, fmt):
-    """A chart's PNG or SVG. Public once its run is published; staff may see drafts."""
+def chart_image(request, run_id, key, fmt, language=services.ENGLISH):
+    """A chart's PNG or SVG in one language (the URL without one: English, as before issue 14).
+    Public once its run is published; staff may see drafts."""
     if fmt not in CHART_TYPES:
         raise Http404("Charts come as png or svg.")
+    if language not in dict(settings.LANGUAGES):
+        raise Http404("No chart in that language.")
     # Only the image asked for and the run's finish time: the run's input snapshot and summary are
     # hundreds of KB of JSON that decoding on every request would cost most of the view's time.
     charts = ReportChart.objects.select_related("run").only("id", "key", "run_id", "run__finished_at", fmt)
-    chart = get_object_or_404(charts, run_id=run_id, key=key)
+    chart = get_object_or_404(charts, run_id=run_id, key=key, language=language)
     published = ReportVersion.objects.filter(run_id=run_id).exists()
     staff_only = key in figures.STAFF_CHART_KEYS
     if (staff_only or not published) and not services.can_see_drafts(request.user):
@@ -233,7 +252,7 @@ def download(request, run_id, kind):
 
 
 class SubscribeForm(forms.Form):
-    email = forms.EmailField(label="Your e-mail address")
+    email = forms.EmailField(label=gettext_lazy("Your e-mail address"))
     # Honeypot: people leave it empty; form-filling bots do not.
     website = forms.CharField(required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
 
@@ -243,12 +262,12 @@ def subscribe(request, slug):
     facility = get_object_or_404(Facility, slug=slug)
     form = SubscribeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Please give a valid e-mail address.")
+        messages.error(request, _("Please give a valid e-mail address."))
         return redirect(facility)
     if not form.cleaned_data["website"]:
         services.subscribe(facility, form.cleaned_data["email"])
     # The same answer either way, so the form does not reveal who is subscribed.
-    messages.success(request, "Check your inbox: we sent a link to confirm the subscription.")
+    messages.success(request, _("Check your inbox: we sent a link to confirm the subscription."))
     return redirect(facility)
 
 
@@ -256,7 +275,8 @@ def confirm_subscription(request, token):
     subscription = services.confirm_subscription(token)
     if subscription is None:
         raise Http404("This confirmation link is not valid (it may have been used to unsubscribe).")
-    messages.success(request, f"Subscribed: you will get an e-mail when a report on {subscription.facility} is published.")
+    messages.success(request, _("Subscribed: you will get an e-mail when a report on %(facility)s is published.")
+                     % {"facility": subscription.facility})
     return redirect(subscription.facility)
 
 

@@ -323,6 +323,7 @@ def kwargs_for(route, w):
 PAGE_KWARGS = {
     "impact:report-by-id": lambda w: {"pk": w.version.pk},
     "impact:chart": lambda w: {"key": w.chart, "fmt": "png"},
+    "impact:chart-language": lambda w: {"key": w.chart, "fmt": "png", "language": "es"},
     "impact:download": lambda w: {"kind": "csv"},
     "impact:report-latest": lambda w: {"facility": w.facility.slug, "period": w.version.report.period},
     "impact:report-version": lambda w: {"facility": w.facility.slug, "period": w.version.report.period, "number": w.version.number},
@@ -348,7 +349,7 @@ PAGE_KWARGS = {
     "feeds:topic-answers": lambda w: {"topic": "energy"},
 }
 # Routes that show one run: asked about the published run and about the draft.
-RUN_ROUTES = {"impact:run": "pk", "impact:chart": "run_id", "impact:download": "run_id"}
+RUN_ROUTES = {"impact:run": "pk", "impact:chart": "run_id", "impact:chart-language": "run_id", "impact:download": "run_id"}
 # The admin's autocomplete answers one field's search: the sources of the assumption admin.
 AUTOCOMPLETE_QUERY = "?app_label=impact&model_name=assumption&field_name=source&term=EPA"
 

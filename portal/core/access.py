@@ -264,6 +264,7 @@ ROUTES = {
     "impact:report-version": PUBLIC,
     "impact:run": Staff(DRAFTS),
     "impact:chart": Public(as_staff=DRAFTS, hides=True),
+    "impact:chart-language": Public(as_staff=DRAFTS, hides=True),
     "impact:download": Public(as_staff=DRAFTS, hides=True),
     "impact:facility": PUBLIC,
     "impact:subscribe": PUBLIC,

@@ -13,11 +13,12 @@ import zoneinfo
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.legend import Legend
 from matplotlib.text import Text
 
-from impact import adapters, charts, engine, figures
+from impact import adapters, charts, engine, figures, labels
 from impact.seed import load_memphis
 from tests.conftest import build_synthetic_result
 
@@ -30,6 +31,9 @@ PERIODS = {
     "2025": (dt.datetime(2025, 1, 1), dt.datetime(2026, 1, 1)),
 }
 CASES = [*PERIODS, "synthetic, 5 % unserved"]
+# Spanish words run longer than English ones (issue 14): every chart is laid out in both.
+LANGUAGES = ("en", "es")
+DRAWN = [(case, language) for case in CASES for language in LANGUAGES]
 # Every test asks for the database, so that pytest-django has made the test database before the
 # module's fixture seeds Memphis into it (and rolls it back).
 pytestmark = pytest.mark.django_db
@@ -59,14 +63,23 @@ def results(memphis_snapshot):
 
 
 @pytest.fixture(scope="module")
-def drawn(results):
-    """case → the report's charts, drawn (laid out) but not yet rendered to PNG."""
+def drawn_in(results):
+    """(case, language) → the report's charts in that language, drawn (laid out) but not yet rendered
+    to PNG; Spanish has the public charts only, as the worker draws them."""
     out = {}
     for case, result in results.items():
-        out[case] = charts.report_figures(result, MEMPHIS)
-        for chart in out[case]:
-            FigureCanvasAgg(chart.figure).draw()  # the PNG's renderer: text measured as it is drawn
+        for language in LANGUAGES:
+            with translation.override(language):
+                out[case, language] = charts.report_figures(result, MEMPHIS, staff=language == "en")
+                for chart in out[case, language]:
+                    FigureCanvasAgg(chart.figure).draw()  # the PNG's renderer: text measured as it is drawn
     return out
+
+
+@pytest.fixture(scope="module")
+def drawn(drawn_in):
+    """case → the report's charts in English."""
+    return {case: drawn_in[case, "en"] for case in CASES}
 
 
 def _in_view(axis, tick):
@@ -152,15 +165,15 @@ def test_every_kind_of_chart_is_checked(drawn):
                     "demand-vs-served"}
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_no_text_overlaps_other_text_an_axes_or_the_figure_edge(drawn, case):
-    problems = {c.key: layout_problems(c) for c in drawn[case]}
+@pytest.mark.parametrize("case, language", DRAWN)
+def test_no_text_overlaps_other_text_an_axes_or_the_figure_edge(drawn_in, case, language):
+    problems = {c.key: layout_problems(c) for c in drawn_in[case, language]}
     assert not {key: found for key, found in problems.items() if found}
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_public_charts_use_linear_scales(drawn, case):
-    for chart in public(drawn[case]):
+@pytest.mark.parametrize("case, language", DRAWN)
+def test_public_charts_use_linear_scales(drawn_in, case, language):
+    for chart in public(drawn_in[case, language]):
         for ax in chart.figure.axes:
             assert (ax.get_xscale(), ax.get_yscale()) == ("linear", "linear"), chart.key
 
@@ -172,14 +185,16 @@ def _written(chart):
 def _names(result):
     """Every name a chart may write: generator groups, scenarios, metric labels."""
     base = result.base
-    return [g.name for g in base.generators] + list(result.scenarios) + [m.label for m in base.metrics.values()]
+    return [g.name for g in base.generators] + list(result.scenarios) + [labels.metric_label(m.key, m.label)
+                                                                         for m in base.metrics.values()]
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_no_name_is_cut_short(drawn, results, case):
+@pytest.mark.parametrize("case, language", DRAWN)
+def test_no_name_is_cut_short(drawn_in, results, case, language):
     """Names are wrapped, never truncated ("VoltaGrid mobi…")."""
-    names = _names(results[case])
-    for chart in drawn[case]:
+    with translation.override(language):
+        names = _names(results[case])
+    for chart in drawn_in[case, language]:
         for text, _, _ in texts_of(chart.figure):
             written = " ".join(text.get_text().split()).rstrip("…. ")
             cut = [n for n in names if len(written) >= 4 and n.startswith(written) and n[len(written):][:1].isalnum()]

@@ -127,7 +127,7 @@ def test_a_forum_moderator_sees_no_draft_while_an_analyst_does(synthetic_run, an
 
 
 def _alt(run, key):
-    return run.charts.get(key=key).alt_text
+    return run.charts.get(key=key, language="en").alt_text
 
 
 def test_text_alt_text_csv_and_api_write_the_same_figures(synthetic_run, analyst, anonymous):
@@ -157,7 +157,7 @@ def test_text_alt_text_csv_and_api_write_the_same_figures(synthetic_run, analyst
 
 def test_the_supply_chart_stacks_served_energy_only(synthetic_run):
     run = synthetic_run(unserved_share=0.05)
-    chart = run.charts.get(key="daily-supply")
+    chart = run.charts.get(key="daily-supply", language="en")
     served = ReportMetric.objects.get(run=run, scenario="", key="energy_facility_mwh").value
     columns = chart.table["columns"]
     assert not any("not served" in c.lower() for c in columns)

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 
 
 def safe_url(obj):
@@ -21,7 +22,11 @@ def chart_for(question):
     if not question.report_version_id or not question.chart_key:
         return None
     ReportChart = apps.get_model("impact", "ReportChart")
-    chart = ReportChart.objects.filter(run_id=question.report_version.run_id, key=question.chart_key).first()
+    # One chart per language since issue 14: the reader's, else the English one every run has.
+    language = get_language()
+    found = ReportChart.objects.filter(run_id=question.report_version.run_id, key=question.chart_key,
+                                       language__in={language, "en"})
+    chart = max(found, key=lambda c: c.language == language, default=None)
     if chart is not None:
         chart.image_url = safe_url(chart)
     return chart
