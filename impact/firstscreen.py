@@ -141,7 +141,7 @@ def _figure_and_range(metric, key):
         return None if v is None else v * scale
 
     if metric is None:
-        return figures.NOT_AVAILABLE, figures.NOT_AVAILABLE
+        return _(figures.NOT_AVAILABLE), _(figures.NOT_AVAILABLE)
     return figures.fmt(scaled(value), unit), figures.span(scaled(metric.p5), scaled(metric.p95), unit)
 
 
@@ -221,7 +221,7 @@ def lead_sentences(period_label, metrics, data):
            if {a.removeprefix("metric-") for a in s.anchors if a.startswith("metric-")} <= LEAD_KEYS]
     if "energy_facility_mwh" not in metrics:
         out.insert(0, _("In %(period)s the electricity the site used is %(na)s.") % {
-            "period": period_label, "na": figures.NOT_AVAILABLE})
+            "period": period_label, "na": _(figures.NOT_AVAILABLE)})
     return out
 
 
