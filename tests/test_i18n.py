@@ -2,6 +2,9 @@
 browser's Accept-Language, else English; one cached copy of a page per language; a signed-in
 person's choice kept on the account. Untranslated text and the catalogue: tests/test_i18n_coverage.py."""
 
+import re
+
+import polib
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -47,9 +50,9 @@ def test_the_switchers_cookie_beats_accept_language(db, client):
 
 
 def test_the_switcher_is_on_every_page_and_works_without_javascript(db, client):
-    page = client.get("/forum/?topic=energy").content.decode()
+    page = client.get("/forum/meetings/").content.decode()
     assert 'action="/accounts/language/"' in page
-    assert '<input type="hidden" name="next" value="/forum/?topic=energy">' in page
+    assert '<input type="hidden" name="next" value="/forum/meetings/">' in page
     assert 'name="language" value="en" lang="en"' in page and ">English</button>" in page
     assert 'name="language" value="es" lang="es"' in page and ">Español</button>" in page
 
@@ -107,3 +110,45 @@ def test_an_english_and_a_spanish_visitor_each_get_their_own_cached_copy(version
     assert again_es.content == first_es.content and '<html lang="es">' in again_es.content.decode()
     assert again_en.content == first_en.content and '<html lang="en">' in again_en.content.decode()
     assert "Accept-Language" in again_es["Vary"] and "Cookie" in again_es["Vary"]
+
+
+# --- The catalogue --------------------------------------------------------------------------------
+
+CATALOGUE = settings.BASE_DIR / "locale" / "es" / "LC_MESSAGES" / "django.po"
+PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)[sd]|%[sd]|\{[a-z_0-9]*\}")
+
+
+def placeholders(text):
+    return sorted(PLACEHOLDER.findall(text))
+
+
+def test_every_entry_of_the_spanish_catalogue_is_translated_and_none_is_fuzzy():
+    catalogue = polib.pofile(str(CATALOGUE))
+    assert len(catalogue) > 500
+    assert not catalogue.fuzzy_entries(), [e.msgid for e in catalogue.fuzzy_entries()]
+    assert not catalogue.untranslated_entries(), [e.msgid for e in catalogue.untranslated_entries()]
+    assert not catalogue.obsolete_entries()
+
+
+def test_every_translation_keeps_the_placeholders_of_its_english():
+    wrong = []
+    for entry in polib.pofile(str(CATALOGUE)):
+        if entry.msgid_plural:
+            pairs = [(entry.msgid, entry.msgstr_plural[0]), (entry.msgid_plural, entry.msgstr_plural[1])]
+        else:
+            pairs = [(entry.msgid, entry.msgstr)]
+        wrong += [msgid for msgid, msgstr in pairs if placeholders(msgid) != placeholders(msgstr)]
+    assert not wrong
+
+
+def test_the_catalogue_compiles_and_django_reads_the_spanish(tmp_path):
+    from django.utils import translation
+
+    from portal.core.management.commands.compile_locales import compile_catalogue
+
+    copy = tmp_path / "django.po"
+    copy.write_bytes(CATALOGUE.read_bytes())
+    assert compile_catalogue(copy)
+    assert polib.mofile(str(copy.with_suffix(".mo"))).find("Published reports").msgstr == "Informes publicados"
+    with translation.override("es"):
+        assert translation.gettext("Community Impact Portal") == "Portal de Impacto Comunitario"

@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.apps import apps
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.forms import HoneypotMixin
@@ -17,6 +17,13 @@ from .models import FLAG_REASONS, DocketItem, Meeting, Reason, Topic
 def _report_versions():
     ReportVersion = apps.get_model("impact", "ReportVersion")
     return ReportVersion.objects.select_related("report__facility").order_by("-published_at")
+
+
+class MeetingChoiceField(forms.ModelChoiceField):
+    """Meetings by title and local date, the month in the reader's language (Meeting.__str__ is English)."""
+
+    def label_from_instance(self, meeting):
+        return f"{meeting.title} ({formats.date_format(meeting.local_start, 'j M Y')})"
 
 
 class QuestionForm(HoneypotMixin, forms.Form):
@@ -33,14 +40,16 @@ class QuestionForm(HoneypotMixin, forms.Form):
         label=_("Details"), widget=forms.Textarea(attrs={"rows": 8}), max_length=10000,
         help_text=_("Markdown works: **bold**, *italic*, lists, [links](https://example.org). No images."),
     )
-    topic = forms.ChoiceField(choices=Topic.choices, initial=Topic.OTHER)
-    meeting = forms.ModelChoiceField(
+    topic = forms.ChoiceField(choices=Topic.choices, initial=Topic.OTHER, label=_("Topic"))
+    meeting = MeetingChoiceField(
         queryset=Meeting.objects.none(), required=False, label=_("Ask at a public meeting (optional)"),
         empty_label=_("No, answer online"),
         help_text=_("Questions for a meeting are ranked by votes; the top ones form its agenda."),
     )
     report_version = forms.ModelChoiceField(
-        queryset=None, required=False, label=_("About a report (optional)"), empty_label=_("No particular report")
+        queryset=None, required=False, label=_("About a report (optional)"), empty_label=_("No particular report"),
+        # The versions' names are impact's (its __str__, English until impact/locale has them).
+        widget=forms.Select(attrs={"data-i18n-from": "impact"}),
     )
     chart_key = forms.SlugField(
         max_length=40, required=False, label=_("Chart (optional)"),
