@@ -55,3 +55,18 @@ def test_the_password_reset_e_mail_is_in_the_accounts_language(client, make_resi
     (message,) = mail.outbox
     assert message.subject == "Restablezca su contraseña del Portal de Impacto Comunitario"
     assert "pidió restablecer la contraseña" in message.body
+
+
+def test_a_spanish_reader_is_told_the_rate_limit_in_spanish(client, settings):
+    settings.FORUM_RATE_LIMITS = {**settings.FORUM_RATE_LIMITS, "signup": {"ip": (0, 3600)}}
+    page = client.post("/accounts/signup/", {"email": "a@example.org"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Demasiadas solicitudes: el límite desde su red es de 0 por hora." in page
+    assert "Too many requests" not in page
+
+
+def test_a_refusal_from_the_forum_is_in_the_readers_language(make_question, resident, login):
+    question = make_question(resident)
+    client = login(resident)
+    client.post(f"/forum/questions/{question.pk}/vote/", HTTP_ACCEPT_LANGUAGE="es")
+    page = client.get(question.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Usted hizo esta pregunta; su interés ya está contado." in page
