@@ -114,7 +114,7 @@ class AppealForm(forms.Form):
 class AnswerForm(forms.Form):
     body = forms.CharField(label=_("Official answer"), widget=forms.Textarea(attrs={"rows": 10}), help_text=_("Markdown."))
     report_version = forms.ModelChoiceField(queryset=None, required=False, label=_("Cites report version (optional)"),
-                                            empty_label=_("No report"))
+                                            empty_label=_("No report"), widget=forms.Select(attrs={"data-i18n-from": "impact"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,8 +134,8 @@ class ModerationForm(forms.Form):
         ("close", _("Close question")),
         ("reopen", _("Reopen question")),
     ]
-    action = forms.ChoiceField(choices=ACTIONS)
-    reason = forms.ChoiceField(choices=[("", "—")] + list(Reason.choices), required=False,
+    action = forms.ChoiceField(choices=ACTIONS, label=_("Action"))
+    reason = forms.ChoiceField(choices=[("", "—")] + list(Reason.choices), required=False, label=_("Reason"),
                                help_text=_("Required to hide or reject; the author is told."))
     note = forms.CharField(max_length=1000, required=False, label=_("Note to the author (optional)"),
                            widget=forms.Textarea(attrs={"rows": 2}))
@@ -151,7 +151,7 @@ class BulkModerationForm(ModerationForm):
     """The moderation queue's one decision for many ticked posts."""
 
     ACTIONS = [a for a in ModerationForm.ACTIONS if a[0] in ("approve", "hide", "reject", "restore", "dismiss", "deny_appeal")]
-    action = forms.ChoiceField(choices=ACTIONS)
+    action = forms.ChoiceField(choices=ACTIONS, label=_("Action"))
     questions = forms.ModelMultipleChoiceField(queryset=None, required=False)
     replies = forms.ModelMultipleChoiceField(queryset=None, required=False)
 

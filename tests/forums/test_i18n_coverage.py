@@ -32,7 +32,7 @@ SAME_IN_BOTH = {
     "api", "atom", "btu", "carlo", "cdt", "cst", "co", "csv", "ch", "ghg", "gwp", "hhv", "ics", "json",
     "kwh", "lhv", "markdown", "mmbtu", "monte", "mw", "mwh", "nox", "png", "pue", "sha", "spearman", "svg",
     "tdp", "tn", "utc", "wue", "zip", "memphis", "test", "hall", "tester", "america", "chicago",
-    "boxtown", "westwood", "am", "pm", "kb", "bytes",
+    "boxtown", "westwood", "am", "pm", "kb", "bytes", "rest",
     # Spanish spells these the same.
     "central", "gas", "total",
 }
@@ -153,3 +153,13 @@ def test_the_check_finds_an_untranslated_string():
     spanish = '<html lang="es"><p>Hello</p><p translate="no">Rosa P.</p><p>2024</p></html>'
     same = set(visible_texts(english, "en"))
     assert [t for t in visible_texts(spanish, "es") if t in same and english_words(t)] == ["Hello"]
+
+
+def test_no_forum_page_of_a_moderator_or_the_answering_staff_shows_english_text_to_a_spanish_reader(site, moderator, staff_member, login, make_question, resident):
+    pending = make_question(resident, title="Is the water use reported monthly?", status="pending")
+    found = {}
+    for person, pages in ((moderator, ["/forum/moderation/", "/forum/moderation/log/", pending.get_absolute_url()]),
+                          (staff_member, [f"/forum/questions/{site['waiting'].pk}/answer/"])):
+        client = login(person)
+        found.update({url: texts for url in pages if (texts := untranslated(client, url))})
+    assert not found, "untranslated text (page: text nodes): " + repr(found)
