@@ -30,7 +30,9 @@ class User(AbstractUser):
     )
     # The language of the person's e-mails: set at sign-up from the page's language and whenever they
     # use the language switcher signed in; e-mails are rendered in it whatever the sender's language.
-    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    language = models.CharField(
+        max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE, help_text="The language of the account's e-mails."
+    )
 
     def __str__(self):
         return self.public_name

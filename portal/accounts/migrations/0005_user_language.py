@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='language',
-            field=models.CharField(choices=[('en', 'English'), ('es', 'Español')], default='en', max_length=8),
+            field=models.CharField(choices=[('en', 'English'), ('es', 'Español')], default='en', help_text="The language of the account's e-mails.", max_length=8),
         ),
     ]
