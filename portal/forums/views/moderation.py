@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from portal.accounts import roles
@@ -109,7 +109,7 @@ def queue(request):
                 except (PermissionDenied, ValidationError) as exc:
                     failed.append(f"{post}: {error_text(exc)}")
             label = dict(BulkModerationForm.ACTIONS)[data["action"]]
-            messages.success(request, ngettext("%(decision)s: %(changed)d of %(total)d post changed.", "%(decision)s: %(changed)d of %(total)d posts changed.", len(posts)) % {"decision": label, "changed": changed, "total": len(posts)})
+            messages.success(request, _("%(decision)s: %(changed)d of %(total)d post(s) changed.") % {"decision": label, "changed": changed, "total": len(posts)})
             for line in failed:
                 messages.error(request, line)
             return redirect("forums:moderation-queue")
