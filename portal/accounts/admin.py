@@ -22,7 +22,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_active", "is_trusted", "is_staff", "groups")
     search_fields = ("username", "email", "display_name", "neighbourhood")
     fieldsets = DjangoUserAdmin.fieldsets + (
-        ("Portal", {"fields": ("display_name", "neighbourhood", "email_verified_at", "is_trusted")}),
+        ("Portal", {"fields": ("display_name", "neighbourhood", "language", "email_verified_at", "is_trusted")}),
     )
     actions = ["trust", "untrust"]
 

@@ -5,6 +5,8 @@ import unicodedata
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from portal.core.forms import VisibleTextField
 from portal.core.text import looks_like_email, skeleton
@@ -30,17 +32,16 @@ def _skeleton_words(value):
 def validate_public_name(value):
     """What every display name must satisfy, the team's included: it is not an e-mail address."""
     if looks_like_email(value):
-        raise forms.ValidationError("Please choose a name that is not an e-mail address: the name is shown publicly.")
+        raise forms.ValidationError(_("Please choose a name that is not an e-mail address: the name is shown publicly."))
     if not any(c.isalnum() for c in value):
-        raise forms.ValidationError("Use at least one letter or digit.")
+        raise forms.ValidationError(_("Use at least one letter or digit."))
 
 
 def validate_display_name(value):
     """Refuse display names that impersonate staff; official answers carry a staff badge instead."""
     validate_public_name(value)
     if _skeleton_words(value) & _RESERVED_SKELETONS:
-        raise forms.ValidationError(
-            "Please choose another name: words such as “staff”, “moderator” or “official” are kept for the portal's team."
+        raise forms.ValidationError(_("Please choose another name: words such as “staff”, “moderator” or “official” are kept for the portal's team.")
         )
 
 
@@ -52,30 +53,30 @@ class HoneypotMixin:
     def add_honeypot(self):
         self.fields[self.honeypot_field] = forms.CharField(
             required=False,
-            label="Leave this field empty",
+            label=_("Leave this field empty"),
             widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
         )
 
     def clean_website(self):
         value = self.cleaned_data.get(self.honeypot_field, "")
         if value:
-            raise forms.ValidationError("This field must be left empty; it catches automated sign-ups.")
+            raise forms.ValidationError(_("This field must be left empty; it catches automated sign-ups."))
         return value
 
 
 class SignUpForm(HoneypotMixin, forms.Form):
-    email = forms.EmailField(label="E-mail address", help_text="We send a link to confirm it. Never shown publicly.")
+    email = forms.EmailField(label=_("E-mail address"), help_text=_("We send a link to confirm it. Never shown publicly."))
     display_name = VisibleTextField(
-        max_length=60, label="Display name", help_text="Shown beside your questions and replies.",
+        max_length=60, label=_("Display name"), help_text=_("Shown beside your questions and replies."),
         validators=[validate_display_name],
     )
     neighbourhood = forms.CharField(
-        max_length=80, required=False, label="Neighbourhood (optional)",
-        help_text="Shown publicly beside your name, for example Boxtown or Westwood.",
+        max_length=80, required=False, label=_("Neighbourhood (optional)"),
+        help_text=_("Shown publicly beside your name, for example Boxtown or Westwood."),
     )
-    password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(
-        label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
     def __init__(self, *args, **kwargs):
@@ -91,7 +92,7 @@ class SignUpForm(HoneypotMixin, forms.Form):
         cleaned = super().clean()
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error("password2", _("The two passwords differ."))
         elif p1:
             probe = get_user_model()(email=cleaned.get("email", ""), display_name=cleaned.get("display_name", ""))
             try:
@@ -106,14 +107,14 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "That e-mail address (or username) and password do not match. Both are case-sensitive except the e-mail address.",
-        "locked": "Too many failed attempts. For your account's safety, logging in from here is paused for %(minutes)s minutes. You can reset your password meanwhile.",
-        "unverified": "Please confirm your e-mail address first: we have just sent a new link to it.",
+        "invalid_login": _("That e-mail address (or username) and password do not match. Both are case-sensitive except the e-mail address."),
+        "locked": _("Too many failed attempts. For your account's safety, logging in from here is paused for %(minutes)s minutes. You can reset your password meanwhile."),
+        "unverified": _("Please confirm your e-mail address first: we have just sent a new link to it."),
     }
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        self.fields["username"].label = "E-mail address or username"
+        self.fields["username"].label = _("E-mail address or username")
 
     def clean(self):
         from django.conf import settings
@@ -143,10 +144,10 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
 class ProfileForm(forms.Form):
     display_name = VisibleTextField(
-        max_length=60, label="Display name", help_text="Shown beside your posts.", validators=[validate_public_name]
+        max_length=60, label=_("Display name"), help_text=_("Shown beside your posts."), validators=[validate_public_name]
     )
     neighbourhood = forms.CharField(
-        max_length=80, required=False, label="Neighbourhood (optional)", help_text="Shown publicly beside your name."
+        max_length=80, required=False, label=_("Neighbourhood (optional)"), help_text=_("Shown publicly beside your name.")
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -166,6 +167,11 @@ class ProfileForm(forms.Form):
 class AddressPasswordResetForm(PasswordResetForm):
     """Also mails accounts still waiting for verification: someone who lost the first e-mail, or
     whose address a stranger signed up with, gets in by proving they read that mailbox."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
+        # In the account's language, not the language of the page the request came from.
+        with translation.override(context["user"].language):
+            super().send_mail(subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name)
 
     def get_users(self, email):
         User = get_user_model()

@@ -2,6 +2,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -26,6 +27,11 @@ class User(AbstractUser):
         "trusted poster",
         default=False,
         help_text="Trusted accounts post without review, even before their first reviewed posts.",
+    )
+    # The language of the person's e-mails: set at sign-up from the page's language and whenever they
+    # use the language switcher signed in; e-mails are rendered in it whatever the sender's language.
+    language = models.CharField(
+        max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE, help_text="The language of the account's e-mails."
     )
 
     def __str__(self):

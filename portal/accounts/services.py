@@ -11,7 +11,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from . import roles
 
@@ -27,7 +28,7 @@ def _new_username():
             return name
 
 
-def sign_up(*, email, password, display_name, neighbourhood=""):
+def sign_up(*, email, password, display_name, neighbourhood="", language=None):
     """What the sign-up form does: a new account for a new address; for an address that has one,
     an e-mail telling its owner, and nothing else. The visitor sees the same answer either way, so
     sign-up does not tell a stranger who has an account (login and password reset do not either).
@@ -39,7 +40,8 @@ def sign_up(*, email, password, display_name, neighbourhood=""):
             # The savepoint lets a lost race for the same address end as "exists" below.
             with transaction.atomic():
                 return register_account(
-                    email=email, password=password, display_name=display_name, neighbourhood=neighbourhood
+                    email=email, password=password, display_name=display_name, neighbourhood=neighbourhood,
+                    language=language,
                 )
         except IntegrityError:
             existing = User.objects.filter(email__iexact=email.strip()).first()
@@ -59,17 +61,19 @@ def send_signup_attempt_email(user):
         "login_link": settings.SITE_URL + reverse("accounts:login"),
         "reset_link": settings.SITE_URL + reverse("accounts:password_reset"),
     }
-    send_mail(
-        "Someone tried to sign up with your address on the Community Impact Portal",
-        render_to_string("accounts/email/signup_attempt.txt", context),
-        None,
-        [user.email],
-    )
+    with translation.override(user.language):
+        send_mail(
+            _("Someone tried to sign up with your address on the Community Impact Portal"),
+            render_to_string("accounts/email/signup_attempt.txt", context),
+            None,
+            [user.email],
+        )
 
 
 @transaction.atomic
-def register_account(*, email, password, display_name, neighbourhood=""):
-    """Create an inactive resident account and send the confirmation e-mail. Returns the user."""
+def register_account(*, email, password, display_name, neighbourhood="", language=None):
+    """Create an inactive resident account and send the confirmation e-mail (in ``language``, the
+    page's language at sign-up, else the site's default). Returns the user."""
     User = get_user_model()
     user = User(
         username=_new_username(),
@@ -77,6 +81,7 @@ def register_account(*, email, password, display_name, neighbourhood=""):
         display_name=display_name.strip(),
         neighbourhood=neighbourhood.strip(),
         is_active=False,
+        language=_known_language(language),
     )
     user.set_password(password)
     user.save()
@@ -94,12 +99,13 @@ def send_verification_email(user):
     """Mail a link that confirms the address; valid for ACCOUNT_VERIFY_DAYS days."""
     link = settings.SITE_URL + reverse("accounts:verify", args=[make_verification_token(user)])
     context = {"user": user, "link": link, "days": settings.ACCOUNT_VERIFY_DAYS}
-    send_mail(
-        "Confirm your e-mail address for the Community Impact Portal",
-        render_to_string("accounts/email/verify.txt", context),
-        None,
-        [user.email],
-    )
+    with translation.override(user.language):
+        send_mail(
+            _("Confirm your e-mail address for the Community Impact Portal"),
+            render_to_string("accounts/email/verify.txt", context),
+            None,
+            [user.email],
+        )
 
 
 class VerificationError(Exception):
@@ -112,12 +118,12 @@ def verify_email(token):
     try:
         data = signing.loads(token, salt=VERIFY_SALT, max_age=settings.ACCOUNT_VERIFY_DAYS * 86400)
     except signing.SignatureExpired:
-        raise VerificationError("This link has expired. Log in to have a new one sent.") from None
+        raise VerificationError(_("This link has expired. Log in to have a new one sent.")) from None
     except signing.BadSignature:
-        raise VerificationError("This link is not valid. Copy the whole link from the e-mail.") from None
+        raise VerificationError(_("This link is not valid. Copy the whole link from the e-mail.")) from None
     user = User.objects.filter(pk=data.get("id"), email=data.get("email")).first()
     if user is None:
-        raise VerificationError("This link was made for an address the account no longer uses.")
+        raise VerificationError(_("This link was made for an address the account no longer uses."))
     if user.email_verified_at is not None:
         return user, False
     # Only activate accounts waiting for verification: a deactivated account stays deactivated.
@@ -146,6 +152,25 @@ def update_profile(user, *, display_name, neighbourhood):
         return False
     user.display_name, user.neighbourhood = display_name, neighbourhood
     user.save(update_fields=["display_name", "neighbourhood"])
+    return True
+
+
+def _known_language(language):
+    """``language`` if the site offers it (en-us counts as en), else the default language."""
+    offered = dict(settings.LANGUAGES)
+    for code in (language or "", (language or "").split("-")[0]):
+        if code in offered:
+            return code
+    return settings.LANGUAGE_CODE
+
+
+def set_language(user, language):
+    """Keep the language a person chose (their e-mails' language); returns whether it changed."""
+    language = _known_language(language)
+    if user.language == language:
+        return False
+    user.language = language
+    user.save(update_fields=["language"])
     return True
 
 

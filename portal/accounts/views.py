@@ -1,13 +1,20 @@
 """Sign-up, e-mail verification, login/logout, password reset and the profile page."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import check_for_language, get_language
+from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.core import ratelimit
+from portal.core.errors import error_response
 
 from . import services
 from .forms import AddressPasswordResetForm, ProfileForm, SignUpForm, ThrottledAuthenticationForm
@@ -30,6 +37,7 @@ def signup(request):
                 password=data["password1"],
                 display_name=data["display_name"],
                 neighbourhood=data["neighbourhood"],
+                language=get_language(),
             )
             request.session["signup_email"] = data["email"]
             return redirect("accounts:signup-done")
@@ -46,12 +54,12 @@ def verify(request, token):
     except services.VerificationError as exc:
         return render(request, "accounts/verify_failed.html", {"error": str(exc)}, status=400)
     if not user.is_active:
-        return render(request, "accounts/verify_failed.html", {"error": "This account has been deactivated."}, status=400)
+        return render(request, "accounts/verify_failed.html", {"error": _("This account has been deactivated.")}, status=400)
     # No automatic login: whoever holds a forwarded link should not get the account.
     if changed:
-        messages.success(request, "Thank you: your e-mail address is confirmed. Log in to take part.")
+        messages.success(request, _("Thank you: your e-mail address is confirmed. Log in to take part."))
     else:
-        messages.info(request, "This address was confirmed already. Log in to continue.")
+        messages.info(request, _("This address was confirmed already. Log in to continue."))
     return redirect("accounts:profile" if request.user.is_authenticated else "accounts:login")
 
 
@@ -64,7 +72,7 @@ def profile(request):
     )
     if request.method == "POST" and form.is_valid():
         if services.update_profile(user, **form.cleaned_data):
-            messages.success(request, "Your profile is saved.")
+            messages.success(request, _("Your profile is saved."))
         return redirect("accounts:profile")
     questions = user.questions.order_by("-created_at")[:50]
     return render(request, "accounts/profile.html", {"form": form, "questions": questions})
@@ -102,3 +110,28 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:password_change_done")
+
+
+@csrf_exempt
+@require_POST
+def set_language(request):
+    """The language switcher: Django's set_language (the cookie, then back to ``next``), and for a
+    signed-in person the choice kept on the account, so their e-mails come in it too.
+
+    Exempt from the CSRF middleware because the switcher is on every page, and the page cache stores
+    anonymous pages only when they carry no token: a forged post can at worst switch a stranger's
+    display language, which the same switcher undoes. A signed-in person's form does carry a token
+    (their pages are never cached), and it is checked here before the account changes.
+    """
+    if request.user.is_authenticated:
+        refused = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+        if refused is not None:
+            return refused
+    language = request.POST.get("language", "")
+    # Django's view takes any language it has a catalogue for; this site offers only LANGUAGES.
+    if language not in dict(settings.LANGUAGES) or not check_for_language(language):
+        return error_response(request, 400, _("That language is not offered here."))
+    response = i18n_views.set_language(request)
+    if request.user.is_authenticated:
+        services.set_language(request.user, language)
+    return response

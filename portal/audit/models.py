@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class StaffAction(models.Model):
@@ -16,21 +17,21 @@ class StaffAction(models.Model):
     """
 
     class Door(models.TextChoices):
-        ADMIN = "admin", "Staff console"
-        API = "api", "REST API"
-        CLI = "cli", "Command line"
-        PAGE = "page", "Site page"
-        SYSTEM = "system", "Scheduled task or worker"
+        ADMIN = "admin", _("Staff console")
+        API = "api", _("REST API")
+        CLI = "cli", _("Command line")
+        PAGE = "page", _("Site page")
+        SYSTEM = "system", _("Scheduled task or worker")
 
     class Kind(models.TextChoices):
-        ADD = "add", "Added"
-        CHANGE = "change", "Changed"
-        DELETE = "delete", "Deleted"
-        ACTION = "action", "Admin action"
-        EXPORT = "export", "Exported"
-        LOGIN = "login", "Logged in"
-        LOGIN_FAILED = "login_failed", "Login failed"
-        LOGOUT = "logout", "Logged out"
+        ADD = "add", _("Added")
+        CHANGE = "change", _("Changed")
+        DELETE = "delete", _("Deleted")
+        ACTION = "action", _("Admin action")
+        EXPORT = "export", _("Exported")
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Login failed")
+        LOGOUT = "logout", _("Logged out")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff_actions"

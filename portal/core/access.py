@@ -284,6 +284,8 @@ ROUTES = {
     "accounts:password_reset_done": PUBLIC,
     "accounts:password_reset_confirm": PUBLIC,
     "accounts:password_reset_complete": PUBLIC,
+    # The language switcher: anyone (POST sets the cookie; GET only redirects back).
+    "accounts:set_language": PUBLIC,
     # forum: moderators and forum staff see posts that are off the site, flags and the moderation
     # history on a question's page, and moderators may edit any question: they verify first.
     "forums:questions": PUBLIC,

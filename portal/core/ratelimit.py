@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.utils import timezone
+from django.utils.translation import gettext as _, ngettext
 
 log = logging.getLogger(__name__)
 
@@ -142,14 +143,24 @@ class Verdict:
     message: str = ""
 
 
-def _window_words(seconds):
+def _refusal(scope, limit, seconds):
+    """What a refused person reads, in the request's language; one message per scope and window
+    unit, because the words around the numbers change with them in Spanish."""
     if seconds % 86400 == 0:
-        days = seconds // 86400
-        return "day" if days == 1 else f"{days} days"
-    if seconds % 3600 == 0:
-        hours = seconds // 3600
-        return "hour" if hours == 1 else f"{hours} hours"
-    return f"{seconds // 60} minutes"
+        n, unit = seconds // 86400, "day"
+    elif seconds % 3600 == 0:
+        n, unit = seconds // 3600, "hour"
+    else:
+        n, unit = seconds // 60, "minute"
+    per = {
+        "day": ngettext("per day", "per %(n)d days", n),
+        "hour": ngettext("per hour", "per %(n)d hours", n),
+        "minute": ngettext("per minute", "per %(n)d minutes", n),
+    }[unit] % {"n": n}
+    who = {"ip": _("from your network"), "new_account": _("for new accounts")}.get(scope, _("per account"))
+    return _("Too many requests: the limit %(who)s is %(limit)d %(per)s. Your text has been kept below; please try again later.") % {
+        "who": who, "limit": limit, "per": per,
+    }
 
 
 def check(request, action, *, new_account=None):
@@ -177,10 +188,4 @@ def check(request, action, *, new_account=None):
             refused = (scope, limit, window)
     if refused is None:
         return Verdict(True)
-    scope, limit, window = refused
-    who = "from your network" if scope == "ip" else ("for new accounts" if scope == "new_account" else "per account")
-    return Verdict(
-        False,
-        f"Too many requests: the limit {who} is {limit} per {_window_words(window)}. "
-        "Your text has been kept below; please try again later.",
-    )
+    return Verdict(False, _refusal(*refused))

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.accounts import roles
 from portal.audit.log import record, snapshot
@@ -142,7 +143,7 @@ def record_minutes(meeting, actor, minutes):
     roles.require(actor, roles.RECORD_MEETINGS, "Only staff may record minutes")
     row = _locked(meeting)
     if row.starts_at > timezone.now():
-        raise ValidationError("Minutes can be recorded once the meeting has started.")
+        raise ValidationError(_("Minutes can be recorded once the meeting has started."))
     if row.minutes == minutes:
         return False
     before = snapshot(row)

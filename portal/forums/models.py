@@ -12,39 +12,40 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 
 class Topic(models.TextChoices):
-    ENERGY = "energy", "Energy"
-    AIR = "air", "Air"
-    WATER = "water", "Water"
-    NOISE = "noise", "Noise"
-    TRAFFIC = "traffic", "Traffic"
-    JOBS = "jobs", "Jobs"
-    OTHER = "other", "Other"
+    ENERGY = "energy", _("Energy")
+    AIR = "air", _("Air")
+    WATER = "water", _("Water")
+    NOISE = "noise", _("Noise")
+    TRAFFIC = "traffic", _("Traffic")
+    JOBS = "jobs", _("Jobs")
+    OTHER = "other", _("Other")
 
 
 class Reason(models.TextChoices):
     """Why a post was flagged, hidden or rejected. The first four are what residents may flag for."""
 
-    SPAM = "spam", "Spam or advertising"
-    OFFENSIVE = "offensive", "Offensive or abusive"
-    OFF_TOPIC = "off_topic", "Off-topic"
-    PERSONAL_DATA = "personal_data", "Personal data about someone"
-    DUPLICATE = "duplicate", "Duplicate of another question"
-    OTHER = "other", "Other (see note)"
+    SPAM = "spam", _("Spam or advertising")
+    OFFENSIVE = "offensive", _("Offensive or abusive")
+    OFF_TOPIC = "off_topic", _("Off-topic")
+    PERSONAL_DATA = "personal_data", _("Personal data about someone")
+    DUPLICATE = "duplicate", _("Duplicate of another question")
+    OTHER = "other", _("Other (see note)")
 
 
 FLAG_REASONS = [(r.value, r.label) for r in (Reason.SPAM, Reason.OFFENSIVE, Reason.OFF_TOPIC, Reason.PERSONAL_DATA)]
 
 
 class PostStatus(models.TextChoices):
-    PENDING = "pending", "Pending review"
-    PUBLISHED = "published", "Published"
-    ANSWERED = "answered", "Answered"
-    HIDDEN = "hidden", "Hidden"
-    REJECTED = "rejected", "Rejected"
-    CLOSED = "closed", "Closed"
+    PENDING = "pending", _("Pending review")
+    PUBLISHED = "published", _("Published")
+    ANSWERED = "answered", _("Answered")
+    HIDDEN = "hidden", _("Hidden")
+    REJECTED = "rejected", _("Rejected")
+    CLOSED = "closed", _("Closed")
 
 
 PUBLIC_STATUSES = (PostStatus.PUBLISHED, PostStatus.ANSWERED, PostStatus.CLOSED)
@@ -54,13 +55,13 @@ class Moderated(models.Model):
     """What questions and replies share: author, Markdown body, status, moderation reason, appeal."""
 
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField(help_text="Markdown.")
+    body = models.TextField(help_text=_("Markdown."))
     body_html = models.TextField(editable=False, default="")
     status = models.CharField(max_length=10, choices=PostStatus.choices, default=PostStatus.PENDING, db_index=True)
     # The status to return to when a hidden post is restored.
     status_before_hide = models.CharField(max_length=10, choices=PostStatus.choices, blank=True)
     reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
-    reason_note = models.TextField(blank=True, help_text="Shown to the author.")
+    reason_note = models.TextField(blank=True, help_text=_("Shown to the author."))
     open_flag_count = models.PositiveIntegerField(default=0, editable=False)
     appeal_text = models.TextField(blank=True)
     appealed_at = models.DateTimeField(null=True, blank=True)
@@ -93,12 +94,12 @@ class Question(Moderated):
     report_version = models.ForeignKey(
         "impact.ReportVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
     )
-    chart_key = models.SlugField(max_length=40, blank=True, help_text="Which chart of the report, e.g. generator-output.")
+    chart_key = models.SlugField(max_length=40, blank=True, help_text=_("Which chart of the report, e.g. generator-output."))
     window_start = models.DateField(null=True, blank=True)
-    window_end = models.DateField(null=True, blank=True, help_text="Inclusive; empty for a single day.")
+    window_end = models.DateField(null=True, blank=True, help_text=_("Inclusive; empty for a single day."))
     meeting = models.ForeignKey(
         "Meeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="questions",
-        help_text="Submitted for this public meeting.",
+        help_text=_("Submitted for this public meeting."),
     )
     vote_count = models.PositiveIntegerField(default=0, editable=False)
     reply_count = models.PositiveIntegerField(default=0, editable=False)
@@ -185,11 +186,11 @@ class Answer(models.Model):
 
     question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="answer")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="forum_answers")
-    body = models.TextField(help_text="Markdown.")
+    body = models.TextField(help_text=_("Markdown."))
     body_html = models.TextField(editable=False, default="")
     report_version = models.ForeignKey(
         "impact.ReportVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="forum_answers",
-        help_text="The report version the answer relies on.",
+        help_text=_("The report version the answer relies on."),
     )
     created_at = models.DateTimeField(default=timezone.now)
     revised_at = models.DateTimeField(null=True, blank=True)
@@ -238,7 +239,7 @@ class Flag(models.Model):
     reason = models.CharField(max_length=20, choices=FLAG_REASONS)
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    resolved_at = models.DateTimeField(null=True, blank=True, help_text="Set when a moderator decided.")
+    resolved_at = models.DateTimeField(null=True, blank=True, help_text=_("Set when a moderator decided."))
 
     class Meta:
         ordering = ["-created_at"]
@@ -275,28 +276,28 @@ class ModerationAction(models.Model):
     class Kind(models.TextChoices):
         # Answer, docket and meeting kinds were written before issue 12; those verbs now write
         # only the audit log, and the kinds stay so that older rows still read.
-        APPROVE = "approve", "Approved"
-        HIDE = "hide", "Hidden"
-        AUTO_HIDE = "auto_hide", "Hidden by flags"
-        REJECT = "reject", "Rejected"
-        RESTORE = "restore", "Restored"
-        DISMISS_FLAGS = "dismiss_flags", "Flags dismissed"
-        CLOSE = "close", "Closed"
-        REOPEN = "reopen", "Reopened"
-        ANSWER = "answer", "Answered"
-        REVISE_ANSWER = "revise_answer", "Answer revised"
-        APPEAL = "appeal", "Appealed by author"
-        APPEAL_DENIED = "appeal_denied", "Appeal denied"
-        FREEZE_DOCKET = "freeze_docket", "Docket frozen"
-        RECORD_OUTCOME = "record_outcome", "Outcome recorded"
-        RECORD_MINUTES = "record_minutes", "Minutes recorded"
-        CARRY_OVER = "carry_over", "Carried over"
-        CANCEL_MEETING = "cancel_meeting", "Meeting cancelled"
-        EDIT = "edit", "Edited by a moderator"
+        APPROVE = "approve", _("Approved")
+        HIDE = "hide", _("Hidden")
+        AUTO_HIDE = "auto_hide", _("Hidden by flags")
+        REJECT = "reject", _("Rejected")
+        RESTORE = "restore", _("Restored")
+        DISMISS_FLAGS = "dismiss_flags", _("Flags dismissed")
+        CLOSE = "close", _("Closed")
+        REOPEN = "reopen", _("Reopened")
+        ANSWER = "answer", _("Answered")
+        REVISE_ANSWER = "revise_answer", _("Answer revised")
+        APPEAL = "appeal", _("Appealed by author")
+        APPEAL_DENIED = "appeal_denied", _("Appeal denied")
+        FREEZE_DOCKET = "freeze_docket", _("Docket frozen")
+        RECORD_OUTCOME = "record_outcome", _("Outcome recorded")
+        RECORD_MINUTES = "record_minutes", _("Minutes recorded")
+        CARRY_OVER = "carry_over", _("Carried over")
+        CANCEL_MEETING = "cancel_meeting", _("Meeting cancelled")
+        EDIT = "edit", _("Edited by a moderator")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="forum_actions",
-        help_text="Empty when the portal acted by itself (flags, scheduled jobs).",
+        help_text=_("Empty when the portal acted by itself (flags, scheduled jobs)."),
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
@@ -327,10 +328,10 @@ class Meeting(models.Model):
     title = models.CharField(max_length=200)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(null=True, blank=True)
-    place = models.CharField(max_length=300, blank=True, help_text="Address of the room, if held in person.")
-    online_url = models.URLField(blank=True, help_text="Link to join online, if any.")
-    agenda = models.TextField(blank=True, help_text="Markdown. The frozen docket is listed after it.")
-    minutes = models.TextField(blank=True, help_text="Markdown, recorded after the meeting.")
+    place = models.CharField(max_length=300, blank=True, help_text=_("Address of the room, if held in person."))
+    online_url = models.URLField(blank=True, help_text=_("Link to join online, if any."))
+    agenda = models.TextField(blank=True, help_text=_("Markdown. The frozen docket is listed after it."))
+    minutes = models.TextField(blank=True, help_text=_("Markdown, recorded after the meeting."))
     is_cancelled = models.BooleanField(default=False)
     docket_frozen_at = models.DateTimeField(null=True, blank=True)
     minutes_recorded_at = models.DateTimeField(null=True, blank=True)
@@ -350,7 +351,7 @@ class Meeting(models.Model):
 
     def clean(self):
         if not self.place and not self.online_url:
-            raise ValidationError("Give a place, an online link, or both.")
+            raise ValidationError(_("Give a place, an online link, or both."))
         if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": "The meeting must end after it starts."})
 
@@ -386,18 +387,18 @@ class DocketItem(models.Model):
     """A question on a meeting's frozen docket, in vote order, and what became of it."""
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", "Not recorded yet"
-        ANSWERED_LIVE = "answered_live", "Answered live"
-        WRITTEN_ANSWER_DUE = "written_due", "Written answer due"
-        OUT_OF_SCOPE = "out_of_scope", "Out of scope"
-        NOT_REACHED = "not_reached", "Not reached (carried over)"
+        PENDING = "pending", _("Not recorded yet")
+        ANSWERED_LIVE = "answered_live", _("Answered live")
+        WRITTEN_ANSWER_DUE = "written_due", _("Written answer due")
+        OUT_OF_SCOPE = "out_of_scope", _("Out of scope")
+        NOT_REACHED = "not_reached", _("Not reached (carried over)")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="docket")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="docket_items")
     position = models.PositiveSmallIntegerField()
     votes_at_freeze = models.PositiveIntegerField(default=0)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
-    outcome_note = models.TextField(blank=True, help_text="What was said, or why it is out of scope.")
+    outcome_note = models.TextField(blank=True, help_text=_("What was said, or why it is out of scope."))
     written_answer_due = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -427,8 +428,8 @@ class Notification(models.Model):
     """
 
     class Kind(models.TextChoices):
-        ANSWERED = "answered", "Question answered"
-        MODERATED = "moderated", "Post moderated"
+        ANSWERED = "answered", _("Question answered")
+        MODERATED = "moderated", _("Post moderated")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_notifications")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="notifications")

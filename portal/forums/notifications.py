@@ -16,7 +16,8 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .models import Answer, Follow, ModerationAction, Notification, Vote
 
@@ -96,7 +97,7 @@ def _compose(row):
         if answer is None:
             return None
         context = {"question": row.question, "answer": answer, "url": url + row.question.get_absolute_url(), "recipient": row.user}
-        return f"Answered: {row.question.title}", render_to_string("forums/email/answered.txt", context)
+        return _("Answered: %(title)s") % {"title": row.question.title}, render_to_string("forums/email/answered.txt", context)
     action = ModerationAction.objects.select_related("question", "reply__question").filter(pk=row.event or None).first()
     post = action and (action.question or action.reply)
     if post is None:
@@ -109,14 +110,15 @@ def _compose(row):
         "url": url + post.get_absolute_url(),
         "recipient": row.user,
     }
-    return f"About your post: {row.question.title}", render_to_string("forums/email/moderated.txt", context)
+    return _("About your post: %(title)s") % {"title": row.question.title}, render_to_string("forums/email/moderated.txt", context)
 
 
 def _send(pk):
     """Send one claimed row; record success, or the error and when to try again. Never raises."""
     row = Notification.objects.select_related("user", "question").get(pk=pk)
     try:
-        message = _compose(row)
+        with translation.override(row.user.language):  # the recipient's language, not the sender's
+            message = _compose(row)
         if message is None or not row.user.email or not row.user.is_active:
             # Nothing left to say (answer or decision deleted, account closed): stop trying.
             Notification.objects.filter(pk=pk).update(attempts=MAX_ATTEMPTS, last_error="nothing to send any more")

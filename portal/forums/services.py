@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.accounts import roles
 from portal.audit.log import record, snapshot
@@ -82,7 +83,7 @@ def _require_moderator(actor):
 
 def _require_poster(user):
     if not roles.can_post(user):
-        raise PermissionDenied("Log in with a confirmed account to take part.")
+        raise PermissionDenied(_("Log in with a confirmed account to take part."))
 
 
 def reviewed_post_count(user):
@@ -113,10 +114,11 @@ def check_links(user, *texts):
     allowed = max_links(user)
     found = sum(count_links(t) for t in texts)
     if found > allowed:
-        raise ValidationError(
-            f"Your post has {found} links; {'new accounts may include' if allowed < settings.FORUM_MAX_LINKS else 'posts may include'} "
-            f"at most {allowed}. Remove some and post again."
-        )
+        if allowed < settings.FORUM_MAX_LINKS:
+            message = _("Your post has %(found)d links; new accounts may include at most %(allowed)d. Remove some and post again.")
+        else:
+            message = _("Your post has %(found)d links; posts may include at most %(allowed)d. Remove some and post again.")
+        raise ValidationError(message % {"found": found, "allowed": allowed})
 
 
 def sync_question(question):
@@ -155,7 +157,7 @@ def ask_question(author, *, title, body, topic, report_version=None, chart_key="
     _require_poster(author)
     check_links(author, title, body)
     if meeting is not None and not meeting.accepts_questions:
-        raise ValidationError("This meeting no longer takes questions; its docket is frozen. Pick a later meeting.")
+        raise ValidationError(_("This meeting no longer takes questions; its docket is frozen. Pick a later meeting."))
     question = Question(
         author=author,
         title=title.strip(),
@@ -184,7 +186,7 @@ def reply_to_question(question, author, body):
     """Add a reply under a visible, open question; pending review for new accounts."""
     _require_poster(author)
     if question.status not in (S.PUBLISHED, S.ANSWERED):
-        raise PermissionDenied("This question takes no replies (it is closed or not public).")
+        raise PermissionDenied(_("This question takes no replies (it is closed or not public)."))
     check_links(author, body)
     reply = Reply(question=question, author=author, body=body, body_html=render_markdown(body))
     if not needs_review(author):
@@ -210,8 +212,8 @@ def edit_question(question, user, **changes):
         logged = False
     else:
         raise PermissionDenied(
-            "A question can be edited by its author only while it waits for review, "
-            f"and by moderators (the {roles.MODERATE_POSTS} permission)."
+            _("A question can be edited by its author only while it waits for review, and by moderators (the %(permission)s permission).")
+            % {"permission": roles.MODERATE_POSTS}
         )
     changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
     if "title" in changes:
@@ -243,19 +245,19 @@ def edit_question(question, user, **changes):
 def _require_open_for_residents(question, user):
     _require_poster(user)
     if question.status not in (S.PUBLISHED, S.ANSWERED):
-        raise PermissionDenied("This question is not open for that.")
+        raise PermissionDenied(_("This question is not open for that."))
 
 
 def vote(question, user):
     """'I have this question too'. One per account; the asker's own question needs no vote."""
     _require_open_for_residents(question, user)
     if question.author_id == user.pk:
-        raise PermissionDenied("You asked this question; your interest is counted already.")
+        raise PermissionDenied(_("You asked this question; your interest is counted already."))
     if question.status == S.ANSWERED:
-        raise PermissionDenied("This question is answered already.")
+        raise PermissionDenied(_("This question is answered already."))
     try:
         with transaction.atomic():
-            _, created = Vote.objects.get_or_create(question=question, user=user)
+            _vote, created = Vote.objects.get_or_create(question=question, user=user)
     except IntegrityError:
         # Two clicks racing: the unique constraint kept one vote.
         created = False
@@ -266,7 +268,7 @@ def vote(question, user):
 
 
 def unvote(question, user):
-    deleted, _ = Vote.objects.filter(question=question, user=user).delete()
+    deleted, _kinds = Vote.objects.filter(question=question, user=user).delete()
     sync_question(question)
     return bool(deleted)
 
@@ -275,7 +277,7 @@ def follow(question, user):
     _require_open_for_residents(question, user)
     try:
         with transaction.atomic():
-            _, created = Follow.objects.get_or_create(question=question, user=user)
+            _follow, created = Follow.objects.get_or_create(question=question, user=user)
     except IntegrityError:
         created = False
     sync_question(question)
@@ -283,7 +285,7 @@ def follow(question, user):
 
 
 def unfollow(question, user):
-    deleted, _ = Follow.objects.filter(question=question, user=user).delete()
+    deleted, _kinds = Follow.objects.filter(question=question, user=user).delete()
     sync_question(question)
     return bool(deleted)
 
@@ -334,7 +336,7 @@ def hide_post(post, actor, reason, note=""):
     """Take a public post off the site with a reason the author is told; it can be restored."""
     _require_moderator(actor)
     if reason not in Reason.values:
-        raise ValidationError("Pick a reason.")
+        raise ValidationError(_("Pick a reason."))
     row = _locked(post)
     was = snapshot(row)
     if row.status == S.HIDDEN:
@@ -370,7 +372,7 @@ def reject_post(post, actor, reason, note=""):
     """Pending or hidden → rejected: the post stays off the site; the author may appeal once."""
     _require_moderator(actor)
     if reason not in Reason.values:
-        raise ValidationError("Pick a reason.")
+        raise ValidationError(_("Pick a reason."))
     row = _locked(post)
     if row.status not in (S.PENDING, S.HIDDEN):
         return False
@@ -454,12 +456,12 @@ def flag_post(post, user, reason, note=""):
     """A resident reports a post. FORUM_FLAGS_TO_HIDE open flags hide it until a moderator decides."""
     _require_poster(user)
     if post.status not in PUBLIC_STATUSES:
-        raise PermissionDenied("Only posts on the site can be flagged.")
+        raise PermissionDenied(_("Only posts on the site can be flagged."))
     if post.author_id == user.pk:
-        raise PermissionDenied("You cannot flag your own post.")
+        raise PermissionDenied(_("You cannot flag your own post."))
     try:
         with transaction.atomic():
-            _, created = Flag.objects.get_or_create(**_target(post), user=user, defaults={"reason": reason, "note": note})
+            _flag, created = Flag.objects.get_or_create(**_target(post), user=user, defaults={"reason": reason, "note": note})
     except IntegrityError:
         created = False
     _sync(post)
@@ -492,15 +494,15 @@ def _maybe_auto_hide(post):
 def appeal_post(post, user, text):
     """The author of a hidden or rejected post asks for another look, once."""
     if post.author_id != getattr(user, "pk", None):
-        raise PermissionDenied("Only the author can appeal.")
+        raise PermissionDenied(_("Only the author can appeal."))
     row = _locked(post)
     if row.appealed_at is not None:
-        raise PermissionDenied("You have appealed this decision already; a post can be appealed once.")
+        raise PermissionDenied(_("You have appealed this decision already; a post can be appealed once."))
     if row.status not in (S.HIDDEN, S.REJECTED):
         return False
     text = text.strip()
     if not text:
-        raise ValidationError("Say why the post should be shown.")
+        raise ValidationError(_("Say why the post should be shown."))
     row.appeal_text, row.appealed_at = text, timezone.now()
     row.save(update_fields=["appeal_text", "appealed_at"])
     log_action(user, Kind.APPEAL, **_target(row), from_status=row.status, to_status=row.status, note=text)
@@ -564,10 +566,10 @@ def write_answer(question, actor, body, report_version=None):
     check the permission and write the audit row. Returns (answer, its snapshot before) or None
     if the answer says this already; the snapshot is None for a new answer."""
     if not body.strip():
-        raise ValidationError("The answer is empty.")
+        raise ValidationError(_("The answer is empty."))
     row = _locked(question)
     if row.status not in (S.PUBLISHED, S.ANSWERED, S.CLOSED):
-        raise PermissionDenied("Only a published question can be answered; review it first.")
+        raise PermissionDenied(_("Only a published question can be answered; review it first."))
     existing = Answer.objects.filter(question=row).first()
     if existing is not None:
         if existing.body == body and existing.report_version_id == getattr(report_version, "pk", None):

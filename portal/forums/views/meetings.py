@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.accounts import roles
@@ -79,7 +80,7 @@ def meeting_record(request, pk):
     forms = [(item, OutcomeForm(data, instance=item, prefix=f"item-{item.pk}")) for item in items]
     minutes_form = MinutesForm(data, initial={"minutes": meeting.minutes}, prefix="minutes")
     if request.method == "POST":
-        valid = all(form.is_valid() for _, form in forms)
+        valid = all(form.is_valid() for _item, form in forms)
         minutes_given = minutes_form.is_valid()
         if valid:
             changed = 0
@@ -94,7 +95,7 @@ def meeting_record(request, pk):
             except (PermissionDenied, ValidationError) as exc:
                 messages.error(request, error_text(exc))
             else:
-                messages.success(request, f"Saved ({changed} change(s)).")
+                messages.success(request, _("Saved (%(n)d change(s)).") % {"n": changed})
                 return redirect(meeting.get_absolute_url())
         return render(request, "forums/meeting_record.html", {"meeting": meeting, "forms": forms, "minutes_form": minutes_form}, status=400)
     return render(request, "forums/meeting_record.html", {"meeting": meeting, "forms": forms, "minutes_form": minutes_form})

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from portal.accounts import roles
@@ -47,7 +48,7 @@ def apply_decision(post, actor, action, reason="", note=""):
         return services.close_question(post, actor, note)
     if action == "reopen" and isinstance(post, Question):
         return services.reopen_question(post, actor, note)
-    raise ValidationError("That action does not apply here.")
+    raise ValidationError(_("That action does not apply here."))
 
 
 @login_required
@@ -59,7 +60,7 @@ def moderate(request, kind, pk):
     form = ModerationForm(request.POST)
     if not form.is_valid():
         errors = "; ".join(e for errs in form.errors.values() for e in errs)
-        messages.error(request, f"Nothing changed: {errors}")
+        messages.error(request, _("Nothing changed: %(errors)s") % {"errors": errors})
         return redirect(question.get_absolute_url())
     data = form.cleaned_data
     try:
@@ -67,9 +68,9 @@ def moderate(request, kind, pk):
     except (PermissionDenied, ValidationError) as exc:
         return refused(request, exc, question.get_absolute_url())
     if changed:
-        messages.success(request, f"Done: {dict(ModerationForm.ACTIONS)[data['action']].lower()}.")
+        messages.success(request, _("Done: %(decision)s.") % {"decision": str(dict(ModerationForm.ACTIONS)[data["action"]]).lower()})
     else:
-        messages.info(request, "Nothing changed: the post is already in that state.")
+        messages.info(request, _("Nothing changed: the post is already in that state."))
     return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/forum/") else question.get_absolute_url())
 
 
@@ -108,7 +109,7 @@ def queue(request):
                 except (PermissionDenied, ValidationError) as exc:
                     failed.append(f"{post}: {error_text(exc)}")
             label = dict(BulkModerationForm.ACTIONS)[data["action"]]
-            messages.success(request, f"{label}: {changed} of {len(posts)} post(s) changed.")
+            messages.success(request, _("%(decision)s: %(changed)d of %(total)d post(s) changed.") % {"decision": label, "changed": changed, "total": len(posts)})
             for line in failed:
                 messages.error(request, line)
             return redirect("forums:moderation-queue")

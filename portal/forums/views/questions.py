@@ -12,6 +12,7 @@ from django.db.models import F
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from portal.accounts import roles
@@ -24,16 +25,16 @@ from ..search import search_questions, similar_questions
 from .common import back, chart_for, error_text, limited, refused, safe_url
 
 SORTS = {
-    "recent": ("Newest", ["-created_at"]),
-    "votes": ("Most asked", ["-vote_count", "-created_at"]),
-    "waiting": ("Waiting longest", ["created_at"]),
-    "answered": ("Recently answered", [F("answered_at").desc(nulls_last=True)]),
+    "recent": (_("Newest"), ["-created_at"]),
+    "votes": (_("Most asked"), ["-vote_count", "-created_at"]),
+    "waiting": (_("Waiting longest"), ["created_at"]),
+    "answered": (_("Recently answered"), [F("answered_at").desc(nulls_last=True)]),
 }
 STATES = {
-    "all": "All",
-    "open": "Waiting for an answer",
-    "answered": "Answered",
-    "overdue": "Overdue",
+    "all": _("All"),
+    "open": _("Waiting for an answer"),
+    "answered": _("Answered"),
+    "overdue": _("Overdue"),
 }
 
 
@@ -116,9 +117,9 @@ def ask(request):
             form.add_error(None, error_text(exc))
         else:
             if question.status == PostStatus.PENDING:
-                messages.info(request, "Thank you. Your question waits for a moderator's review (new accounts' first posts do); it appears once approved.")
+                messages.info(request, _("Thank you. Your question waits for a moderator's review (new accounts' first posts do); it appears once approved."))
             else:
-                messages.success(request, "Thank you. Your question is published.")
+                messages.success(request, _("Thank you. Your question is published."))
             return redirect(question.get_absolute_url())
     context["similar"] = similar_questions(request.POST.get("title", ""))
     return render(request, "forums/ask.html", context, status=400)
@@ -143,7 +144,7 @@ def edit(request, pk):
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(request, "Your changes are saved." if changed else "Nothing was changed.")
+            messages.success(request, _("Your changes are saved.") if changed else _("Nothing was changed."))
             return redirect(question.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(request, "forums/edit.html", {"form": form, "question": question}, status=status)
@@ -225,9 +226,9 @@ def reply(request, pk):
             form.add_error("body", error_text(exc))
         else:
             if new.status == PostStatus.PENDING:
-                messages.info(request, "Thank you. Your reply waits for a moderator's review before it appears.")
+                messages.info(request, _("Thank you. Your reply waits for a moderator's review before it appears."))
             else:
-                messages.success(request, "Your reply is posted.")
+                messages.success(request, _("Your reply is posted."))
             return redirect(new.get_absolute_url())
     context = _detail_context(request, question, reply_form=form)
     return render(request, "forums/question_detail.html", context, status=400)
@@ -246,11 +247,11 @@ def vote(request, pk):
         if undo:
             changed = services.unvote(question, request.user)
             if changed:
-                messages.info(request, "Your vote is withdrawn.")
+                messages.info(request, _("Your vote is withdrawn."))
         else:
             changed = services.vote(question, request.user)
             if changed:
-                messages.success(request, "Counted: you have this question too. We e-mail you when it is answered.")
+                messages.success(request, _("Counted: you have this question too. We e-mail you when it is answered."))
     except (PermissionDenied, ValidationError) as exc:
         return refused(request, exc, question.get_absolute_url())
     return back(request, question.get_absolute_url())
@@ -263,9 +264,9 @@ def follow(request, pk):
     try:
         if request.POST.get("undo") == "1":
             if services.unfollow(question, request.user):
-                messages.info(request, "You no longer follow this question.")
+                messages.info(request, _("You no longer follow this question."))
         elif services.follow(question, request.user):
-            messages.success(request, "You follow this question: we e-mail you when it is answered.")
+            messages.success(request, _("You follow this question: we e-mail you when it is answered."))
     except (PermissionDenied, ValidationError) as exc:
         return refused(request, exc, question.get_absolute_url())
     return back(request, question.get_absolute_url())
@@ -299,9 +300,9 @@ def flag(request, kind, pk):
                 form.add_error(None, error_text(exc))
             else:
                 if created:
-                    messages.success(request, "Thank you: a moderator will look at it.")
+                    messages.success(request, _("Thank you: a moderator will look at it."))
                 else:
-                    messages.info(request, "You have flagged this already; a moderator will look at it.")
+                    messages.info(request, _("You have flagged this already; a moderator will look at it."))
                 return redirect(question.get_absolute_url())
         return render(request, "forums/flag.html", context, status=400)
     return render(request, "forums/flag.html", context)
@@ -313,10 +314,10 @@ def appeal(request, kind, pk):
     post, question = _flag_target(request, kind, pk)
     form = AppealForm(request.POST)
     if not form.is_valid():
-        return refused(request, ValidationError("Say why the post should be shown."), question.get_absolute_url())
+        return refused(request, ValidationError(_("Say why the post should be shown.")), question.get_absolute_url())
     try:
         if services.appeal_post(post, request.user, form.cleaned_data["text"]):
-            messages.success(request, "Your appeal is sent. A moderator will read it and decide.")
+            messages.success(request, _("Your appeal is sent. A moderator will read it and decide."))
     except (PermissionDenied, ValidationError) as exc:
         return refused(request, exc, question.get_absolute_url())
     return redirect(question.get_absolute_url())
@@ -338,7 +339,7 @@ def answer(request, pk):
             form.add_error(None, error_text(exc))
         else:
             if changed:
-                messages.success(request, "The answer is published." if not existing else "The answer is revised (no new e-mails).")
+                messages.success(request, _("The answer is published.") if not existing else _("The answer is revised (no new e-mails)."))
             return redirect(question.get_absolute_url())
     return render(request, "forums/answer.html", {"form": form, "question": question, "existing": existing})
 

@@ -12,12 +12,12 @@
         .then(function (data) {
           box.textContent = "";
           if (!data.results.length) return;
-          var h = document.createElement("h2"); h.textContent = "Already asked? Similar questions"; box.appendChild(h);
+          var h = document.createElement("h2"); h.textContent = box.dataset.heading; box.appendChild(h);
           var ul = document.createElement("ul");
           data.results.forEach(function (q) {
             var li = document.createElement("li"), a = document.createElement("a");
             a.href = q.url; a.textContent = q.title; li.appendChild(a);
-            li.appendChild(document.createTextNode(" (" + q.status + ", " + q.votes + " votes)"));
+            li.appendChild(document.createTextNode(" (" + q.status + ", " + q.votes + " " + box.dataset.votes + ")"));
             ul.appendChild(li);
           });
           box.appendChild(ul);
