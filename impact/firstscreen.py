@@ -16,8 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from impact import figures, summary
-from impact.engine.labels import POLLUTANT_SYMBOLS
+from impact import figures, labels, summary
 from impact.models import AirPermit, PermitLimit
 
 KG_PER_T = 1000.0
@@ -35,7 +34,8 @@ POLLUTANTS = (
     ("so2", "so2_onsite_t"),
     ("co2e", "co2e_total_t"),
 )
-SYMBOLS = {**POLLUTANT_SYMBOLS, "pm": "PM", "co2e": "CO₂e"}
+# Symbols that read the same in every language; the others (formaldehyde) come from impact.labels.
+SYMBOLS = {"pm": "PM", "co2e": "CO₂e"}
 
 # One line each on what the pollutant does; the glossary (/glossary/#<anchor>) says more.
 MEANS = {
@@ -184,7 +184,7 @@ def air_rows(version, metrics, permit, framing, chart_keys=()):
     unavailable = figures.unavailable_keys((version.run.summary or {}).get("checks"))
     rows = []
     for key, metric_key in POLLUTANTS:
-        symbol = SYMBOLS.get(key, key)
+        symbol = SYMBOLS.get(key) or labels.pollutant_symbol(key)
         metric = None if metric_key in unavailable else metrics.get(metric_key)
         figure, spread = _figure_and_range(metric, key)
         value = None if metric is None else metric.value

@@ -23,6 +23,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from impact.engine.bounds import BOUNDS, number
 from impact.engine.inputs import POLLUTANTS
@@ -1150,9 +1151,10 @@ class ReportArtifact(models.Model):
     """A download made by the worker with the run: hourly CSV, summary JSON, PDF; with its SHA-256."""
 
     class Kind(models.TextChoices):
-        CSV = "csv", "Hourly series (CSV)"
-        JSON = "json", "Summary (JSON)"
-        PDF = "pdf", "Report (PDF)"
+        # The link's words follow the reader's language; the files themselves are English data.
+        CSV = "csv", _("Hourly series (CSV)")
+        JSON = "json", _("Summary (JSON)")
+        PDF = "pdf", _("Report (PDF)")
 
     CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json", "pdf": "application/pdf"}
 

@@ -27,6 +27,17 @@ def compiled_translations():
     call_command("compile_locales", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's default language: a request the test client sends with
+    Accept-Language: es leaves Spanish active on the thread (LocaleMiddleware activates, never resets)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 def need_service(reason):
     """Skip on a laptop without the service; fail in CI, where the service is mandatory."""
     if IN_CI:
