@@ -18,7 +18,7 @@ ADMIN        the admin site's own rule (OTPAdminSite): an active staff account w
 
 ``as_staff`` on PUBLIC and SIGNED_IN routes names the staff power a view grants there (drafts on a
 chart, hidden posts on a question page): accounts holding it must verify first. Everyone else gets
-the route as the base policy says. ``settings.STAFF_REQUIRE_OTP = False`` (DEBUG only) drops the
+the route as the base policy says. ``settings.STAFF_REQUIRE_OTP = False`` (a laptop only) drops the
 second factor here as it does in the admin; a token's scopes still apply.
 """
 
