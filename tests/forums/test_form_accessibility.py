@@ -286,3 +286,27 @@ def test_the_sign_up_page_keeps_next_on_its_log_in_link(anonymous, db):
 @pytest.fixture(autouse=True)
 def _db(db):
     """Every page here reads the database (sessions, questions)."""
+
+
+# --- "Check for similar questions" with a title the form refuses ---------------------------------
+
+
+@pytest.mark.parametrize("title", ["", "Gas?"], ids=["empty", "too-short"])
+def test_checking_for_similar_questions_with_an_invalid_title_shows_the_titles_error(login, resident, title):
+    response = login(resident).post("/forum/ask/", {"title": title, "body": "", "topic": "air", "website": "", "check": "1"})
+    page = Page(response.content.decode())
+    field = page.by_id("id_title")["attrs"]
+    assert field.get("aria-invalid") == "true", "the title is not marked invalid"
+    assert field["aria-describedby"].split() == ["id_title_helptext", "id_title_error"]
+    assert page.by_id("id_title_error")["text"].strip(), "no error text under the title"
+    assert_errors_are_wired(page)
+    assert_summary(page)
+    assert summary_targets(page) == ["id_title"], "only the title is checked: the details may still be empty"
+
+
+def test_checking_a_valid_title_shows_no_error_even_with_empty_details(login, resident):
+    response = login(resident).post("/forum/ask/", {"title": "How much gas do the turbines burn?", "body": "",
+                                                   "topic": "air", "website": "", "check": "1"})
+    page = Page(response.content.decode())
+    assert page.by_id("error-summary") is None
+    assert "aria-invalid" not in page.by_id("id_title")["attrs"]

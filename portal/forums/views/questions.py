@@ -100,7 +100,10 @@ def ask(request):
     form = QuestionForm(request.POST)
     context = {"form": form, "needs_review": services.needs_review(request.user)}
     if "check" in request.POST:
-        # The no-JavaScript way to see similar questions: nothing is saved.
+        # The no-JavaScript way to see similar questions: nothing is saved. Only the title is checked
+        # (its error shown and linked like any other); the details may still be empty at this point.
+        for name in [name for name in form.errors if name != "title"]:
+            del form.errors[name]
         context["similar"] = similar_questions(request.POST.get("title", ""))
         context["checked"] = True
         return render(request, "forums/ask.html", context)
