@@ -160,10 +160,13 @@ def methods_page(request):
 def facility_detail(request, slug):
     """Not in the page cache: its subscribe form carries each visitor's own CSRF token."""
     facility = get_object_or_404(Facility, slug=slug)
+    return _facility_page(request, facility, SubscribeForm())
+
+
+def _facility_page(request, facility, form, status=200):
     versions = services.latest_versions().filter(report__facility=facility)
-    return render(
-        request, "impact/facility_detail.html", {"facility": facility, "versions": versions, "form": SubscribeForm()}
-    )
+    context = {"facility": facility, "versions": versions, "form": form}
+    return render(request, "impact/facility_detail.html", context, status=status)
 
 
 @require_GET
@@ -230,8 +233,8 @@ def subscribe(request, slug):
     facility = get_object_or_404(Facility, slug=slug)
     form = SubscribeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Please give a valid e-mail address.")
-        return redirect(facility)
+        # The page again with the address kept and its error linked to the field, like other forms.
+        return _facility_page(request, facility, form, status=400)
     if not form.cleaned_data["website"]:
         services.subscribe(facility, form.cleaned_data["email"])
     # The same answer either way, so the form does not reveal who is subscribed.

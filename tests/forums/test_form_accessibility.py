@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from portal.forums.models import PostStatus
+
 ROOT = Path(__file__).resolve().parents[2]
 CSS = (ROOT / "portal" / "core" / "static" / "core" / "site.css").read_text()
 
@@ -310,3 +312,36 @@ def test_checking_a_valid_title_shows_no_error_even_with_empty_details(login, re
     page = Page(response.content.decode())
     assert page.by_id("error-summary") is None
     assert "aria-invalid" not in page.by_id("id_title")["attrs"]
+
+
+# --- the subscription and the appeal answer like the other forms ----------------------------------
+
+
+@pytest.mark.parametrize("email", ["", "rosa@b"], ids=["empty", "server-refuses"])
+def test_a_refused_subscription_shows_its_error_linked_to_the_address_field(anonymous, facility, email):
+    response = anonymous.post(f"/facilities/{facility.slug}/subscribe/", {"email": email, "website": ""})
+    assert response.status_code == 400, "the facility page again, with the error, not a redirect"
+    page = Page(response.content.decode())
+    assert page.by_id("id_email")["attrs"].get("aria-invalid") == "true"
+    assert page.by_id("id_email")["attrs"]["value" if email else "id"] in (email, "id_email"), "what was typed stays"
+    assert_errors_are_wired(page)
+    assert_summary(page)
+    form = next(f for f in page.all("form") if f["attrs"].get("action", "").endswith("/subscribe/"))
+    assert "novalidate" in form["attrs"], "the site's linked errors, not the browser's bubble"
+
+
+def test_an_empty_appeal_shows_its_error_linked_to_the_text_field(login, resident, make_question):
+    question = make_question(resident, status=PostStatus.REJECTED, reason="spam")
+    client = login(resident)
+    page = Page(client.get(question.get_absolute_url()).content.decode())
+    form = next(f for f in page.all("form") if "/appeal/" in f["attrs"].get("action", ""))
+    assert "novalidate" in form["attrs"]
+    response = client.post(f"/forum/question/{question.pk}/appeal/", {"text": "  "})
+    assert response.status_code == 400, "the question page again, with the error, not a redirect"
+    page = Page(response.content.decode())
+    invalid = page.all(aria_invalid="true")
+    assert [f["tag"] for f in invalid] == ["textarea"]
+    assert_errors_are_wired(page)
+    assert_summary(page)
+    question.refresh_from_db()
+    assert question.appealed_at is None
