@@ -331,6 +331,9 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATIC_MANIFEST = envbool("STATIC_MANIFEST", not LAPTOP)
 # Without collectstatic (a laptop, the tests) WhiteNoise finds each file in its app, per request.
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not STATIC_MANIFEST
+# WhiteNoise knows no .xsl (it would send application/octet-stream); browsers run a feed's XSLT
+# only from text/xsl or an XML type (core/feed.xsl, portal/core/feeds.py).
+WHITENOISE_MIMETYPES = {".xsl": "text/xsl"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -269,6 +269,7 @@ ROUTES = {
     "impact:subscription-confirm": PUBLIC,
     "impact:unsubscribe": PUBLIC,
     "impact:report-feed": PUBLIC,
+    "impact:report-feed-page": PUBLIC,
     # accounts
     "accounts:signup": PUBLIC,
     "accounts:signup-done": PUBLIC,
@@ -309,6 +310,8 @@ ROUTES = {
     "forums:meeting-record": Staff(RECORD_MEETINGS),
     "feeds:answers": PUBLIC,
     "feeds:topic-answers": PUBLIC,
+    "feeds:answers-page": PUBLIC,
+    "feeds:topic-answers-page": PUBLIC,
     # The REST API: reads are public; staff writes name the permission of their verb.
     "healthz": READ_ONLY,  # load balancers: the database, the broker, a worker per queue
     "api:schema": READ_ONLY,
