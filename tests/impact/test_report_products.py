@@ -165,3 +165,11 @@ def test_the_reports_feed_names_its_stylesheet_and_has_a_page_for_people(publish
 def test_the_facility_page_links_the_reports_feeds_page(published, anonymous):
     page = anonymous.get(f"/facilities/{published.report.facility.slug}/").content.decode()
     assert '<a href="/feeds/reports/">' in page
+
+
+def test_each_chart_of_a_published_version_links_the_ask_form_about_it(published, anonymous):
+    page = anonymous.get(published.get_absolute_url()).content.decode()
+    keys = list(published.run.charts.values_list("key", flat=True))
+    assert keys
+    for key in keys:
+        assert f'href="/forum/ask/?report={published.pk}&amp;chart={key}">Ask a question about this chart</a>' in page
