@@ -167,3 +167,15 @@ def test_a_next_to_another_site_is_dropped_on_the_way(anonymous, django_capture_
     token = re.search(r"/accounts/verify/([^/?\s]+)/", mail.outbox[0].body).group(1)
     verified = anonymous.get(f"/accounts/verify/{token}/", {"next": unsafe})
     assert verified["Location"] == "/accounts/login/"
+
+
+@pytest.mark.django_db
+def test_a_next_with_a_query_string_survives_sign_up(anonymous, django_capture_on_commit_callbacks):
+    """The report page's "Ask a question about this chart" sends /forum/ask/?report=…&chart=… as next."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = anonymous.post("/accounts/signup/?next=/forum/ask/%3Freport%3D1%26chart%3Ddaily-supply", FORM)
+    assert response.status_code == 302
+    link = re.search(r"https?://\S+/accounts/verify/\S+", mail.outbox[0].body).group(0)
+    verified = anonymous.get(link.split("127.0.0.1:8000")[-1])
+    login = anonymous.post(verified["Location"], {"username": "neighbour@example.org", "password": FORM["password1"]})
+    assert login["Location"] == "/forum/ask/?report=1&chart=daily-supply"
