@@ -49,6 +49,11 @@ staff.groups.add(Group.objects.get(name="staff"))
 moderator = User.objects.create_user("mo", "mo@example.org", "a long moderator password 1", display_name="Mo (moderator)",
                                      is_staff=True)
 moderator.groups.add(Group.objects.get(name="moderator"))
+# A long-standing (trusted) resident for the keyboard journey: posts directly, and the other tests'
+# attempts do not use up her daily question limit (which counts every post of the ask form).
+keyboard_user = User.objects.create_user("kim", "kim@example.org", "a long resident password 2", display_name="Kim",
+                                         is_trusted=True)
+keyboard_user.groups.add(Group.objects.get(name="resident"))
 devices = {user.username: TOTPDevice.objects.create(user=user, name="phone", confirmed=True).key
            for user in (staff, moderator)}
 question = Question.objects.create(

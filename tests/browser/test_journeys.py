@@ -195,10 +195,10 @@ def test_the_ask_journey_by_keyboard_alone(site, page_at):
     # The login form puts the focus in its first field (Django's autofocus); Tab round to it anyway.
     assert focus_of(page, "login: on arrival")["id"] == "id_username"
     tab_to(page, lambda f: f["id"] == "id_username", "login: round the page to the user name")
-    page.keyboard.type("rosa")
+    page.keyboard.type("kim")
     page.keyboard.press("Tab")
     assert focus_of(page, "login: the password")["id"] == "id_password"
-    page.keyboard.type("a long resident password 1")
+    page.keyboard.type("a long resident password 2")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.endswith("/forum/"), page.url
