@@ -69,8 +69,11 @@ def test_a_resident_reads_the_report_signs_up_asks_about_a_chart_and_votes(site,
     check(page, "the report version")
     ask = page.get_by_role("link", name="Ask a question about this chart").first
     chart = re.search(r"chart=([\w-]+)", ask.get_attribute("href")).group(1)
+    # Focus and Enter, not a click: the report's lazy chart images load as the page scrolls and move
+    # the link under the pointer (a click then lands on a chart's "Data behind this chart" toggle).
+    ask.focus()
     with page.expect_navigation():
-        ask.click()
+        page.keyboard.press("Enter")
     assert "/accounts/login/" in page.url and "Log in to ask a question." in page.inner_text("main")
     check(page, "the login page")
     with page.expect_navigation():
@@ -225,7 +228,11 @@ def test_the_ask_journey_by_keyboard_alone(site, page_at):
     assert focus_of(page, "Tab back to the summary's link")["href"] == "#id_title"
     page.keyboard.press("Enter")
     assert focus_of(page, "ask: the title, from the summary")["id"] == "id_title"
-    page.keyboard.type("Do the turbines run at night when the grid is short?")
+    # The title's similar-question suggestions arrive 300 ms after the last key and are inserted
+    # above the buttons: let them land first, or they push a just-focused button off screen.
+    with page.expect_response(lambda response: "/forum/similar/" in response.url):
+        page.keyboard.type("Do the turbines run at night when the grid is short?")
+    page.wait_for_timeout(200)
     tab_to(page, lambda f: f["id"] == "id_body", "ask: to the details")
     page.keyboard.type("We hear them after midnight in Boxtown.")
     tab_to(page, lambda f: f["text"] == "Post the question", "ask: to 'Post the question' again")
