@@ -65,6 +65,7 @@ class Stack(processes.Servers):
             # Plain HTTP on loopback: no redirect to HTTPS, no secure-only cookies, no HSTS.
             "HTTPS": "false",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "STATIC_MANIFEST": "true",  # loopback-only hosts would read as a laptop (files in place)
             "SITE_URL": self.base_url,
             # As behind the reverse proxy of a deployment: the proxy's X-Forwarded-For names the
             # client, so each simulated resident is counted at its own address by the limiters.

@@ -115,6 +115,7 @@ class Bench(processes.Servers):
             "SECRET_KEY": secrets.token_urlsafe(50),
             "HTTPS": "false",  # plain HTTP on loopback: no redirect, no secure-only cookies
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "STATIC_MANIFEST": "true",  # loopback-only hosts would read as a laptop (files in place)
             "SITE_URL": "http://127.0.0.1",
             "PORTAL_VAR_DIR": str(root / "var"),
             "MEDIA_ROOT": str(root / "media"),

@@ -36,4 +36,5 @@ urlpatterns = [
     path("subscriptions/<str:token>/confirm/", views.confirm_subscription, name="subscription-confirm"),
     path("subscriptions/<str:token>/unsubscribe/", views.unsubscribe, name="unsubscribe"),
     path("feeds/reports.atom", views.ReportFeed(), name="report-feed"),
+    path("feeds/reports/", views.report_feed_page, name="report-feed-page"),
 ]

@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.decorators import method_decorator
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import http_date
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST, require_safe
@@ -23,6 +23,7 @@ from impact import downloads, figures, firstscreen, labels, methods, services, s
 from impact.engine.constants import GWP_SETS
 from impact.filters import ReportVersionFilter
 from impact.models import Facility, Report, ReportArtifact, ReportChart, ReportMetric, ReportRun, ReportVersion
+from portal.core.feeds import ReadableFeedMixin
 from portal.core.pagecache import SHORT_MAX_AGE, cached_page
 
 CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
@@ -189,10 +190,13 @@ def methods_page(request):
 def facility_detail(request, slug):
     """Not in the page cache: its subscribe form carries each visitor's own CSRF token."""
     facility = get_object_or_404(Facility, slug=slug)
+    return _facility_page(request, facility, SubscribeForm())
+
+
+def _facility_page(request, facility, form, status=200):
     versions = services.latest_versions().filter(report__facility=facility)
-    return render(
-        request, "impact/facility_detail.html", {"facility": facility, "versions": versions, "form": SubscribeForm()}
-    )
+    context = {"facility": facility, "versions": versions, "form": form}
+    return render(request, "impact/facility_detail.html", context, status=status)
 
 
 @require_GET
@@ -262,8 +266,8 @@ def subscribe(request, slug):
     facility = get_object_or_404(Facility, slug=slug)
     form = SubscribeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Please give a valid e-mail address."))
-        return redirect(facility)
+        # The page again with the address kept and its error linked to the field, like other forms.
+        return _facility_page(request, facility, form, status=400)
     if not form.cleaned_data["website"]:
         services.subscribe(facility, form.cleaned_data["email"])
     # The same answer either way, so the form does not reveal who is subscribed.
@@ -289,13 +293,15 @@ def unsubscribe(request, token):
 
 
 @method_decorator(cached_page("reports"), name="__call__")
-class ReportFeed(Feed):
+class ReportFeed(ReadableFeedMixin, Feed):
     """Atom feed of published report versions, newest first."""
 
-    feed_type = Atom1Feed
     title = "Community Impact Portal: published reports"
     link = "/reports/"
     subtitle = "Energy, emissions and water reports, and their corrections."
+
+    def about_link(self, obj):
+        return reverse("impact:report-feed-page")
 
     def items(self):
         # The run and its base-case metrics in two queries for all 50 items, not two per item; the
@@ -320,3 +326,17 @@ class ReportFeed(Feed):
 
     def item_updateddate(self, item):
         return item.published_at
+
+
+@require_safe
+@cached_page("reports")
+def report_feed_page(request):
+    """The reports feed for people: what a feed is, its address, the latest versions, e-mail alerts."""
+    feed = ReportFeed()
+    versions = ReportVersion.objects.select_related("report__facility").order_by("-published_at")[:20]
+    entries = [{"title": feed.item_title(v), "url": v.get_absolute_url(), "date": v.published_at} for v in versions]
+    return render(request, "impact/report_feed.html", {
+        "feed_title": feed.title, "feed_subtitle": feed.subtitle, "entries": entries,
+        "feed_path": reverse("impact:report-feed"), "feed_url": settings.SITE_URL + reverse("impact:report-feed"),
+        "facilities": Facility.objects.order_by("name"),
+    })

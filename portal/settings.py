@@ -1,7 +1,8 @@
 """Settings for the community impact portal: one file, read from the environment.
 
-Defaults work on a laptop with nothing but Python: DEBUG on, SQLite under var/, and Celery's
-filesystem broker under var/ (no server needed). Set DATABASE_URL and REDIS_URL to run on
+Defaults work on a laptop with nothing but Python: SQLite under var/, Celery's filesystem broker
+under var/ (no server needed), and DEBUG off (DEBUG=true is the developer's opt-in); a site that
+answers only on loopback may run with the development key, plain HTTP and no second factor. Set DATABASE_URL and REDIS_URL to run on
 PostgreSQL and Redis. Malformed values refuse to start with a message naming the variable.
 """
 
@@ -72,23 +73,34 @@ def envlist(name, default):
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+# Off unless asked for: DEBUG's technical pages (URL list, settings, tracebacks) are for developers.
+DEBUG = envbool("DEBUG", False)
+# "testserver" is the Django test client's made-up host name, never a network address.
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "testserver"}
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+# A laptop: the site answers only to loopback names, so nobody else can reach it. What production
+# demands (a real key, HTTPS, two-factor staff, hashed static files) follows this, not DEBUG.
+LOOPBACK_ONLY = bool(ALLOWED_HOSTS) and all(host in LOOPBACK_HOSTS for host in ALLOWED_HOSTS)
+LAPTOP = DEBUG or LOOPBACK_ONLY
+
 DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
-DEBUG = envbool("DEBUG", True)
-if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
-    raise ImproperlyConfigured("DEBUG is off but SECRET_KEY is the development key: set SECRET_KEY.")
+if not LAPTOP and SECRET_KEY == DEV_SECRET_KEY:
+    raise ImproperlyConfigured(
+        f"ALLOWED_HOSTS={','.join(ALLOWED_HOSTS)} is reachable beyond this machine but SECRET_KEY is the "
+        "development key: set SECRET_KEY."
+    )
 
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 # Number of reverse proxies in front of the app; X-Forwarded-For is trusted only that deep.
 NUM_PROXIES = envint("NUM_PROXIES", 0, minimum=0)
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- HTTPS --------------------------------------------------------------------------------------
-# With DEBUG off the site is taken to be served over HTTPS: plain HTTP is redirected, browsers are
-# told to use HTTPS only (HSTS) and cookies are sent over HTTPS only. HTTPS=false turns all of
-# that off for a laptop or a test box behind no TLS (manage.py check --deploy then says so).
-HTTPS = envbool("HTTPS", not DEBUG)
+# A site reachable beyond loopback is taken to be served over HTTPS: plain HTTP is redirected,
+# browsers are told to use HTTPS only (HSTS) and cookies are sent over HTTPS only. HTTPS=false turns
+# all of that off for a test box behind no TLS (manage.py check --deploy then says so).
+HTTPS = envbool("HTTPS", not LAPTOP)
 SECURE_SSL_REDIRECT = HTTPS
 # A load balancer's health check may come over plain HTTP from inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -285,6 +297,8 @@ LOGOUT_REDIRECT_URL = "/"
 
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The file backend (tests/browser: a journey reads the link a resident is sent) writes here.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ["EMAIL_HOST"]
@@ -315,10 +329,13 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Hashed, compressed names (site.3f2a….css, with .gz and .br beside) that browsers may keep for a
 # year: the production default. They need collectstatic first (manage.py serve runs it), so a
-# laptop with DEBUG on and the tests read the files in place instead.
-STATIC_MANIFEST = envbool("STATIC_MANIFEST", not DEBUG)
+# laptop (loopback only, or DEBUG on) and the tests read the files in place instead.
+STATIC_MANIFEST = envbool("STATIC_MANIFEST", not LAPTOP)
 # Without collectstatic (a laptop, the tests) WhiteNoise finds each file in its app, per request.
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not STATIC_MANIFEST
+# WhiteNoise knows no .xsl (it would send application/octet-stream); browsers run a feed's XSLT
+# only from text/xsl or an XML type (core/feed.xsl, portal/core/feeds.py).
+WHITENOISE_MIMETYPES = {".xsl": "text/xsl"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -457,10 +474,12 @@ ACCOUNT_LOGIN_FAILURES_PER_IP = envint("ACCOUNT_LOGIN_FAILURES_PER_IP", 50, mini
 
 # --- Staff console ------------------------------------------------------------------------------
 # The admin asks staff for a TOTP code from an enrolled device (manage.py enrol_totp <username>).
-# Turn off only on a laptop; with DEBUG off it must stay on.
+# Turn off only on a laptop; on a site reachable beyond loopback it must stay on.
 STAFF_REQUIRE_OTP = envbool("STAFF_REQUIRE_OTP", True)
-if not DEBUG and not STAFF_REQUIRE_OTP:
-    raise ImproperlyConfigured("STAFF_REQUIRE_OTP is off but DEBUG is off too: staff need two-factor login in production.")
+if not LAPTOP and not STAFF_REQUIRE_OTP:
+    raise ImproperlyConfigured(
+        "STAFF_REQUIRE_OTP is off but ALLOWED_HOSTS is reachable beyond this machine: staff need two-factor login."
+    )
 # A staff session ends after this long without a request (residents' sessions are not affected).
 STAFF_SESSION_IDLE_MINUTES = envint("STAFF_SESSION_IDLE_MINUTES", 30, minimum=1)
 # The issuer shown in authenticator apps next to the account name.

@@ -50,6 +50,8 @@ class PortalProcess:
                                  "DJANGO_SETTINGS_MODULE", "EMAIL_HOST")}
         self.env.update(
             DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), HTTPS="false", ALLOWED_HOSTS="127.0.0.1,localhost",
+            # Loopback-only hosts would read as a laptop (files in place); deployed, names are hashed.
+            STATIC_MANIFEST="true",
             PORTAL_VAR_DIR=str(self.folder / "var"), STATIC_ROOT=str(self.folder / "static"),
             MEDIA_ROOT=str(self.folder / "media"), DJANGO_SETTINGS_MODULE="portal.settings", LOG_LEVEL="WARNING",
             PYTHONUNBUFFERED="1",

@@ -347,6 +347,7 @@ PAGE_KWARGS = {
     "forums:meeting-ical": lambda w: {"pk": w.meeting.pk},
     "forums:meeting-record": lambda w: {"pk": w.meeting.pk},
     "feeds:topic-answers": lambda w: {"topic": "energy"},
+    "feeds:topic-answers-page": lambda w: {"topic": "energy"},
 }
 # Routes that show one run: asked about the published run and about the draft.
 RUN_ROUTES = {"impact:run": "pk", "impact:chart": "run_id", "impact:chart-language": "run_id", "impact:download": "run_id"}

@@ -1,6 +1,7 @@
 """Account state changes: sign-up, e-mail verification, profile edits, roles."""
 
 import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -28,11 +29,12 @@ def _new_username():
             return name
 
 
-def sign_up(*, email, password, display_name, neighbourhood="", language=None):
+def sign_up(*, email, password, display_name, neighbourhood="", language=None, next_url=""):
     """What the sign-up form does: a new account for a new address; for an address that has one,
     an e-mail telling its owner, and nothing else. The visitor sees the same answer either way, so
     sign-up does not tell a stranger who has an account (login and password reset do not either).
-    Returns the new account, or None."""
+    ``next_url`` (a local path, checked by the caller) rides on the e-mailed link, so the resident
+    lands where they were going once they log in. Returns the new account, or None."""
     User = get_user_model()
     existing = User.objects.filter(email__iexact=email.strip()).first()
     if existing is None:
@@ -41,7 +43,7 @@ def sign_up(*, email, password, display_name, neighbourhood="", language=None):
             with transaction.atomic():
                 return register_account(
                     email=email, password=password, display_name=display_name, neighbourhood=neighbourhood,
-                    language=language,
+                    language=language, next_url=next_url,
                 )
         except IntegrityError:
             existing = User.objects.filter(email__iexact=email.strip()).first()
@@ -71,7 +73,7 @@ def send_signup_attempt_email(user):
 
 
 @transaction.atomic
-def register_account(*, email, password, display_name, neighbourhood="", language=None):
+def register_account(*, email, password, display_name, neighbourhood="", language=None, next_url=""):
     """Create an inactive resident account and send the confirmation e-mail (in ``language``, the
     page's language at sign-up, else the site's default). Returns the user."""
     User = get_user_model()
@@ -87,7 +89,7 @@ def register_account(*, email, password, display_name, neighbourhood="", languag
     user.save()
     group, _ = Group.objects.get_or_create(name=roles.RESIDENT)
     user.groups.add(group)
-    transaction.on_commit(lambda: send_verification_email(user))
+    transaction.on_commit(lambda: send_verification_email(user, next_url=next_url))
     return user
 
 
@@ -95,9 +97,12 @@ def make_verification_token(user):
     return signing.dumps({"id": user.pk, "email": user.email}, salt=VERIFY_SALT)
 
 
-def send_verification_email(user):
-    """Mail a link that confirms the address; valid for ACCOUNT_VERIFY_DAYS days."""
+def send_verification_email(user, next_url=""):
+    """Mail a link that confirms the address; valid for ACCOUNT_VERIFY_DAYS days. ``next_url``, a
+    local path, is passed on to the login page the link leads to."""
     link = settings.SITE_URL + reverse("accounts:verify", args=[make_verification_token(user)])
+    if next_url:
+        link += "?" + urlencode({"next": next_url})
     context = {"user": user, "link": link, "days": settings.ACCOUNT_VERIFY_DAYS}
     with translation.override(user.language):
         send_mail(

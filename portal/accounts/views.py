@@ -1,12 +1,15 @@
 """Sign-up, e-mail verification, login/logout, password reset and the profile page."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language, get_language
 from django.utils.translation import gettext as _
 from django.views import i18n as i18n_views
@@ -18,6 +21,19 @@ from portal.core.errors import error_response
 
 from . import services
 from .forms import AddressPasswordResetForm, ProfileForm, SignUpForm, ThrottledAuthenticationForm
+
+
+def _local_next(request):
+    """Where the visitor was going (?next= or a posted next): a path on this site, else ""."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    # allowed_hosts=None: no host at all is allowed, so only a path (never //host or https://…) passes.
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(candidate, allowed_hosts=None):
+        return candidate
+    return ""
+
+
+def _with_next(url, next_url):
+    return f"{url}?{urlencode({'next': next_url}, safe='/')}" if next_url else url
 
 
 @require_http_methods(["GET", "POST"])
@@ -38,14 +54,18 @@ def signup(request):
                 display_name=data["display_name"],
                 neighbourhood=data["neighbourhood"],
                 language=get_language(),
+                next_url=_local_next(request),
             )
             request.session["signup_email"] = data["email"]
-            return redirect("accounts:signup-done")
+            return redirect(_with_next(reverse("accounts:signup-done"), _local_next(request)))
     return render(request, "accounts/signup.html", {"form": form})
 
 
 def signup_done(request):
-    return render(request, "accounts/signup_done.html", {"email": request.session.get("signup_email", "")})
+    return render(request, "accounts/signup_done.html", {
+        "email": request.session.get("signup_email", ""),
+        "login_url": _with_next(reverse("accounts:login"), _local_next(request)),
+    })
 
 
 def verify(request, token):
@@ -60,7 +80,10 @@ def verify(request, token):
         messages.success(request, _("Thank you: your e-mail address is confirmed. Log in to take part."))
     else:
         messages.info(request, _("This address was confirmed already. Log in to continue."))
-    return redirect("accounts:profile" if request.user.is_authenticated else "accounts:login")
+    next_url = _local_next(request)
+    if request.user.is_authenticated:
+        return redirect(next_url or "accounts:profile")
+    return redirect(_with_next(reverse("accounts:login"), next_url))
 
 
 @login_required

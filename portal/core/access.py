@@ -18,7 +18,7 @@ ADMIN        the admin site's own rule (OTPAdminSite): an active staff account w
 
 ``as_staff`` on PUBLIC and SIGNED_IN routes names the staff power a view grants there (drafts on a
 chart, hidden posts on a question page): accounts holding it must verify first. Everyone else gets
-the route as the base policy says. ``settings.STAFF_REQUIRE_OTP = False`` (DEBUG only) drops the
+the route as the base policy says. ``settings.STAFF_REQUIRE_OTP = False`` (a laptop only) drops the
 second factor here as it does in the admin; a token's scopes still apply.
 """
 
@@ -271,6 +271,7 @@ ROUTES = {
     "impact:subscription-confirm": PUBLIC,
     "impact:unsubscribe": PUBLIC,
     "impact:report-feed": PUBLIC,
+    "impact:report-feed-page": PUBLIC,
     # accounts
     "accounts:signup": PUBLIC,
     "accounts:signup-done": PUBLIC,
@@ -313,6 +314,8 @@ ROUTES = {
     "forums:meeting-record": Staff(RECORD_MEETINGS),
     "feeds:answers": PUBLIC,
     "feeds:topic-answers": PUBLIC,
+    "feeds:answers-page": PUBLIC,
+    "feeds:topic-answers-page": PUBLIC,
     # The REST API: reads are public; staff writes name the permission of their verb.
     "healthz": READ_ONLY,  # load balancers: the database, the broker, a worker per queue
     "api:schema": READ_ONLY,

@@ -1,11 +1,14 @@
-"""Atom feeds of answered questions: all topics, and one per topic."""
+"""Atom feeds of answered questions (all topics, and one per topic), and each feed's page for people."""
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.http import require_safe
 
+from portal.core.feeds import ReadableFeedMixin
 from portal.core.pagecache import cached_page
 
 from .models import PostStatus, Question, Topic
@@ -21,13 +24,15 @@ def answered_questions(topic=None, limit=50):
 
 # The topic feeds inherit the cached __call__.
 @method_decorator(cached_page("forum"), name="__call__")
-class AnsweredQuestionsFeed(Feed):
-    feed_type = Atom1Feed
+class AnsweredQuestionsFeed(ReadableFeedMixin, Feed):
     title = "Community Impact Portal: answered questions"
     subtitle = "Official answers to residents' questions about the data centre's energy, air, water and more."
 
     def link(self):
         return reverse("forums:questions") + "?state=answered"
+
+    def about_link(self, obj):
+        return reverse("feeds:answers-page")
 
     def items(self):
         return answered_questions()
@@ -67,7 +72,34 @@ class TopicAnsweredQuestionsFeed(AnsweredQuestionsFeed):
     def link(self, obj):
         return reverse("forums:questions") + f"?state=answered&topic={obj}"
 
+    def about_link(self, obj):
+        return reverse("feeds:topic-answers-page", args=[obj])
+
     def items(self, obj):
         return answered_questions(topic=obj)
 
 
+
+
+def _feed_page(request, feed, obj, feed_path, topics):
+    entries = [{"title": q.title, "url": q.get_absolute_url(), "date": q.answered_at}
+               for q in (feed.items(obj) if obj else feed.items())[:20]]
+    return render(request, "forums/answer_feed.html", {
+        "feed_title": feed.title(obj) if obj else feed.title, "feed_subtitle": feed.subtitle, "entries": entries,
+        "feed_path": feed_path, "feed_url": settings.SITE_URL + feed_path, "topics": topics,
+    })
+
+
+@require_safe
+@cached_page("forum")
+def answers_page(request):
+    """The answers feed for people: what a feed is, its address, the latest answers, e-mail instead."""
+    return _feed_page(request, AnsweredQuestionsFeed(), None, reverse("feeds:answers"), Topic.choices)
+
+
+@require_safe
+@cached_page("forum")
+def topic_answers_page(request, topic):
+    feed = TopicAnsweredQuestionsFeed()
+    obj = feed.get_object(request, topic)
+    return _feed_page(request, feed, obj, reverse("feeds:topic-answers", args=[obj]), [])

@@ -134,3 +134,48 @@ def test_display_names_that_impersonate_the_team_are_refused(anonymous, name):
     response = sign_up(anonymous, display_name=name)
     assert response.status_code == 200
     assert not User.objects.filter(email="neighbour@example.org").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["signup-form", "verify-link"])
+def test_a_resident_who_signed_up_to_ask_lands_on_the_ask_form_after_logging_in(
+    anonymous, django_capture_on_commit_callbacks, how
+):
+    """/accounts/login/?next=/forum/ask/ → "create one" → sign up → the e-mailed link → log in."""
+    signup_page = anonymous.get("/accounts/login/?next=/forum/ask/").content.decode()
+    assert 'href="/accounts/signup/?next=/forum/ask/"' in signup_page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = anonymous.post("/accounts/signup/?next=/forum/ask/", FORM)
+    assert response.status_code == 302
+    if how == "signup-form":
+        # The page after sign-up: its "log in" link keeps next too.
+        done = anonymous.get(response["Location"]).content.decode()
+        assert "/accounts/login/?next=/forum/ask/" in done
+    link = re.search(r"https?://\S+/accounts/verify/\S+", mail.outbox[0].body).group(0)
+    verified = anonymous.get(link.split("127.0.0.1:8000")[-1])
+    assert verified.status_code == 302 and verified["Location"] == "/accounts/login/?next=/forum/ask/"
+    login = anonymous.post(verified["Location"], {"username": "neighbour@example.org", "password": FORM["password1"]})
+    assert login.status_code == 302 and login["Location"] == "/forum/ask/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("unsafe", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
+def test_a_next_to_another_site_is_dropped_on_the_way(anonymous, django_capture_on_commit_callbacks, unsafe):
+    with django_capture_on_commit_callbacks(execute=True):
+        anonymous.post("/accounts/signup/", {**FORM, "next": unsafe})
+    assert "evil.example" not in mail.outbox[0].body
+    token = re.search(r"/accounts/verify/([^/?\s]+)/", mail.outbox[0].body).group(1)
+    verified = anonymous.get(f"/accounts/verify/{token}/", {"next": unsafe})
+    assert verified["Location"] == "/accounts/login/"
+
+
+@pytest.mark.django_db
+def test_a_next_with_a_query_string_survives_sign_up(anonymous, django_capture_on_commit_callbacks):
+    """The report page's "Ask a question about this chart" sends /forum/ask/?report=…&chart=… as next."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = anonymous.post("/accounts/signup/?next=/forum/ask/%3Freport%3D1%26chart%3Ddaily-supply", FORM)
+    assert response.status_code == 302
+    link = re.search(r"https?://\S+/accounts/verify/\S+", mail.outbox[0].body).group(0)
+    verified = anonymous.get(link.split("127.0.0.1:8000")[-1])
+    login = anonymous.post(verified["Location"], {"username": "neighbour@example.org", "password": FORM["password1"]})
+    assert login["Location"] == "/forum/ask/?report=1&chart=daily-supply"

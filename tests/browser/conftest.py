@@ -37,12 +37,25 @@ from datetime import timedelta
 from impact.models import Facility, ReportVersion
 from portal.forums import services
 from portal.forums.models import Meeting, PostStatus, Question
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 User = get_user_model()
 resident = User.objects.create_user("rosa", "rosa@example.org", "a long resident password 1", display_name="Rosa")
 staff = User.objects.create_user("sam", "sam@example.org", "a long staff password 1", display_name="Sam (staff)",
                                  is_staff=True)
 staff.groups.add(Group.objects.get(name="staff"))
+# A moderator; both sign in to act with a password and a TOTP code (STAFF_REQUIRE_OTP on): the
+# tests compute the code from the device's key (tests/browser/test_journeys.py, totp_code).
+moderator = User.objects.create_user("mo", "mo@example.org", "a long moderator password 1", display_name="Mo (moderator)",
+                                     is_staff=True)
+moderator.groups.add(Group.objects.get(name="moderator"))
+# A long-standing (trusted) resident for the keyboard journey: posts directly, and the other tests'
+# attempts do not use up her daily question limit (which counts every post of the ask form).
+keyboard_user = User.objects.create_user("kim", "kim@example.org", "a long resident password 2", display_name="Kim",
+                                         is_trusted=True)
+keyboard_user.groups.add(Group.objects.get(name="resident"))
+devices = {user.username: TOTPDevice.objects.create(user=user, name="phone", confirmed=True).key
+           for user in (staff, moderator)}
 question = Question.objects.create(
     author=resident, title="How many hours did the turbines run in July?", body="And how much gas did they burn?",
     body_html="<p>And how much gas did they burn?</p>", topic="energy", status=PostStatus.PUBLISHED,
@@ -50,7 +63,8 @@ question = Question.objects.create(
 services.sync_question(question)
 version = ReportVersion.objects.get()
 print(json.dumps({"question": question.pk, "question_url": question.get_absolute_url(),
-                  "version_url": version.get_absolute_url(), "facility": version.report.facility.slug}))
+                  "version_url": version.get_absolute_url(), "version": version.pk,
+                  "facility": version.report.facility.slug, "totp_keys": devices}))
 """
 
 

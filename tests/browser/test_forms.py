@@ -94,11 +94,11 @@ FORMS = {
     "sign-up": (False, lambda site, extra: "/accounts/signup/", "Create account", True),
     "log-in": (False, lambda site, extra: "/accounts/login/", "Log in", True),
     "password-reset": (False, lambda site, extra: "/accounts/password/reset/", "Send the link", True),
-    "subscribe": (False, lambda site, extra: f"/facilities/{site.seed['facility']}/", "Subscribe", False),
+    "subscribe": (False, lambda site, extra: f"/facilities/{site.seed['facility']}/", "Subscribe", True),
     "ask": (True, lambda site, extra: "/forum/ask/", "Post the question", True),
     "reply": (True, lambda site, extra: site.seed["question_url"], "Post the reply", True),
     "flag": (True, lambda site, extra: f"/forum/question/{site.seed['question']}/flag/", "Send the flag", True),
-    "appeal": (True, lambda site, extra: extra, "Send the appeal", False),
+    "appeal": (True, lambda site, extra: extra, "Send the appeal", True),
 }
 
 
@@ -130,16 +130,17 @@ def test_a_summary_link_takes_the_keyboard_to_its_field(site, page_at):
     assert focused(page)["id"] == "id_email"
 
 
-def test_a_subscription_the_server_refuses_focuses_its_message(site, page_at):
-    """"rosa@b" passes the browser's check but not the server's: the message after the redirect takes focus."""
+def test_a_subscription_the_server_refuses_focuses_its_summary_and_links_its_error(site, page_at):
+    """"rosa@b" passes the browser's check but not the server's: its error is linked like any other."""
     page = page_at(WIDTH)
     page.goto(site.base + f"/facilities/{site.seed['facility']}/")
     page.fill("#id_email", "rosa@b")
     with page.expect_navigation():
         page.get_by_role("button", name="Subscribe").click()
-    where = focused(page)
-    assert where["alert"], where
-    assert "valid e-mail address" in page.evaluate("() => document.activeElement.textContent")
+    assert focused(page)["id"] == "error-summary"
+    assert "valid email address" in page.inner_text("#id_email_error")
+    assert page.input_value("#id_email") == "rosa@b", "what was typed stays"
+    assert unlinked_errors(page) == []
 
 
 def test_enter_in_the_title_field_posts_the_question(site, page_at):

@@ -25,6 +25,9 @@ PAGES = {
     "login": lambda seed: "/accounts/login/",
     "signup": lambda seed: "/accounts/signup/",
     "password-reset": lambda seed: "/accounts/password/reset/",
+    "reports-feed": lambda seed: "/feeds/reports/",
+    "answers-feed": lambda seed: "/feeds/answers/",
+    "topic-feed": lambda seed: "/feeds/topics/energy/",
     "not-found": lambda seed: "/no-such-page/",
 }
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from portal.forums.models import PostStatus
+
 ROOT = Path(__file__).resolve().parents[2]
 CSS = (ROOT / "portal" / "core" / "static" / "core" / "site.css").read_text()
 
@@ -286,3 +288,61 @@ def test_the_sign_up_page_keeps_next_on_its_log_in_link(anonymous, db):
 @pytest.fixture(autouse=True)
 def _db(db):
     """Every page here reads the database (sessions, questions)."""
+
+
+# --- "Check for similar questions" with a title the form refuses ---------------------------------
+
+
+@pytest.mark.parametrize("title", ["", "Gas?"], ids=["empty", "too-short"])
+def test_checking_for_similar_questions_with_an_invalid_title_shows_the_titles_error(login, resident, title):
+    response = login(resident).post("/forum/ask/", {"title": title, "body": "", "topic": "air", "website": "", "check": "1"})
+    page = Page(response.content.decode())
+    field = page.by_id("id_title")["attrs"]
+    assert field.get("aria-invalid") == "true", "the title is not marked invalid"
+    assert field["aria-describedby"].split() == ["id_title_helptext", "id_title_error"]
+    assert page.by_id("id_title_error")["text"].strip(), "no error text under the title"
+    assert_errors_are_wired(page)
+    assert_summary(page)
+    assert summary_targets(page) == ["id_title"], "only the title is checked: the details may still be empty"
+
+
+def test_checking_a_valid_title_shows_no_error_even_with_empty_details(login, resident):
+    response = login(resident).post("/forum/ask/", {"title": "How much gas do the turbines burn?", "body": "",
+                                                   "topic": "air", "website": "", "check": "1"})
+    page = Page(response.content.decode())
+    assert page.by_id("error-summary") is None
+    assert "aria-invalid" not in page.by_id("id_title")["attrs"]
+
+
+# --- the subscription and the appeal answer like the other forms ----------------------------------
+
+
+@pytest.mark.parametrize("email", ["", "rosa@b"], ids=["empty", "server-refuses"])
+def test_a_refused_subscription_shows_its_error_linked_to_the_address_field(anonymous, facility, email):
+    response = anonymous.post(f"/facilities/{facility.slug}/subscribe/", {"email": email, "website": ""})
+    assert response.status_code == 400, "the facility page again, with the error, not a redirect"
+    page = Page(response.content.decode())
+    assert page.by_id("id_email")["attrs"].get("aria-invalid") == "true"
+    if email:
+        assert page.by_id("id_email")["attrs"]["value"] == email, "what was typed stays"
+    assert_errors_are_wired(page)
+    assert_summary(page)
+    form = next(f for f in page.all("form") if f["attrs"].get("action", "").endswith("/subscribe/"))
+    assert "novalidate" in form["attrs"], "the site's linked errors, not the browser's bubble"
+
+
+def test_an_empty_appeal_shows_its_error_linked_to_the_text_field(login, resident, make_question):
+    question = make_question(resident, status=PostStatus.REJECTED, reason="spam")
+    client = login(resident)
+    page = Page(client.get(question.get_absolute_url()).content.decode())
+    form = next(f for f in page.all("form") if "/appeal/" in f["attrs"].get("action", ""))
+    assert "novalidate" in form["attrs"]
+    response = client.post(f"/forum/question/{question.pk}/appeal/", {"text": "  "})
+    assert response.status_code == 400, "the question page again, with the error, not a redirect"
+    page = Page(response.content.decode())
+    invalid = page.all(aria_invalid="true")
+    assert [f["tag"] for f in invalid] == ["textarea"]
+    assert_errors_are_wired(page)
+    assert_summary(page)
+    question.refresh_from_db()
+    assert question.appealed_at is None

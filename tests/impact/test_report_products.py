@@ -146,3 +146,30 @@ def test_the_monthly_task_queues_one_draft_per_facility_even_when_run_twice(memp
     assert [run.report.period for run in first] == ["2024-07"]
     assert second == []
     assert ReportRun.objects.filter(report__period="2024-07").count() == 1
+
+
+def test_the_reports_feed_names_its_stylesheet_and_has_a_page_for_people(published, anonymous):
+    feed = anonymous.get("/feeds/reports.atom").content.decode()
+    assert '<?xml-stylesheet href="/static/core/feed.xsl" type="text/xsl"?>' in feed.partition("<feed")[0]
+    root = ET.fromstring(feed)
+    related = [link.get("href") for link in root.findall(f"{ATOM}link") if link.get("rel") == "related"]
+    assert related == ["http://testserver/feeds/reports/"]
+    response = anonymous.get("/feeds/reports/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "feed reader" in page and 'value="http://127.0.0.1:8000/feeds/reports.atom"' in page
+    assert f'<a href="{published.get_absolute_url()}">{published.report.facility.name}, ' in page
+    assert f'href="/facilities/{published.report.facility.slug}/#sub-h"' in page, "the e-mail alternative"
+
+
+def test_the_facility_page_links_the_reports_feeds_page(published, anonymous):
+    page = anonymous.get(f"/facilities/{published.report.facility.slug}/").content.decode()
+    assert '<a href="/feeds/reports/">' in page
+
+
+def test_each_chart_of_a_published_version_links_the_ask_form_about_it(published, anonymous):
+    page = anonymous.get(published.get_absolute_url()).content.decode()
+    keys = list(published.run.charts.values_list("key", flat=True))
+    assert keys
+    for key in keys:
+        assert f'href="/forum/ask/?report={published.pk}&amp;chart={key}">Ask a question about this chart</a>' in page

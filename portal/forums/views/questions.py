@@ -101,7 +101,10 @@ def ask(request):
     form = QuestionForm(request.POST)
     context = {"form": form, "needs_review": services.needs_review(request.user)}
     if "check" in request.POST:
-        # The no-JavaScript way to see similar questions: nothing is saved.
+        # The no-JavaScript way to see similar questions: nothing is saved. Only the title is checked
+        # (its error shown and linked like any other); the details may still be empty at this point.
+        for name in [name for name in form.errors if name != "title"]:
+            del form.errors[name]
         context["similar"] = similar_questions(request.POST.get("title", ""))
         context["checked"] = True
         return render(request, "forums/ask.html", context)
@@ -312,15 +315,20 @@ def flag(request, kind, pk):
 @require_POST
 def appeal(request, kind, pk):
     post, question = _flag_target(request, kind, pk)
-    form = AppealForm(request.POST)
-    if not form.is_valid():
-        return refused(request, ValidationError(_("Say why the post should be shown.")), question.get_absolute_url())
-    try:
-        if services.appeal_post(post, request.user, form.cleaned_data["text"]):
-            messages.success(request, _("Your appeal is sent. A moderator will read it and decide."))
-    except (PermissionDenied, ValidationError) as exc:
-        return refused(request, exc, question.get_absolute_url())
-    return redirect(question.get_absolute_url())
+    form = AppealForm(request.POST, auto_id=f"appeal-{kind}-{post.pk}-%s")
+    if form.is_valid():
+        try:
+            if services.appeal_post(post, request.user, form.cleaned_data["text"]):
+                messages.success(request, _("Your appeal is sent. A moderator will read it and decide."))
+        except PermissionDenied as exc:
+            return refused(request, exc, question.get_absolute_url())
+        except ValidationError as exc:
+            form.add_error("text", error_text(exc))
+        else:
+            return redirect(question.get_absolute_url())
+    # The question page again, the refused appeal's error under its field (forums/_status_notice.html).
+    context = _detail_context(request, question, appeal_form=form, appeal_target=(kind, post.pk))
+    return render(request, "forums/question_detail.html", context, status=400)
 
 
 @login_required
