@@ -258,7 +258,8 @@ def download(request, run_id, kind):
 class SubscribeForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("Your e-mail address"))
     # Honeypot: people leave it empty; form-filling bots do not.
-    website = forms.CharField(required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+    website = forms.CharField(required=False, label=gettext_lazy("Leave this field empty"),
+                              widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
 
 
 @require_POST
@@ -296,9 +297,9 @@ def unsubscribe(request, token):
 class ReportFeed(ReadableFeedMixin, Feed):
     """Atom feed of published report versions, newest first."""
 
-    title = "Community Impact Portal: published reports"
+    title = gettext_lazy("Community Impact Portal: published reports")
     link = "/reports/"
-    subtitle = "Energy, emissions and water reports, and their corrections."
+    subtitle = gettext_lazy("Energy, emissions and water reports, and their corrections.")
 
     def about_link(self, obj):
         return reverse("impact:report-feed-page")

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from portal.core.feeds import ReadableFeedMixin
@@ -25,8 +26,8 @@ def answered_questions(topic=None, limit=50):
 # The topic feeds inherit the cached __call__.
 @method_decorator(cached_page("forum"), name="__call__")
 class AnsweredQuestionsFeed(ReadableFeedMixin, Feed):
-    title = "Community Impact Portal: answered questions"
-    subtitle = "Official answers to residents' questions about the data centre's energy, air, water and more."
+    title = _("Community Impact Portal: answered questions")
+    subtitle = _("Official answers to residents' questions about the data centre's energy, air, water and more.")
 
     def link(self):
         return reverse("forums:questions") + "?state=answered"
@@ -67,7 +68,7 @@ class TopicAnsweredQuestionsFeed(AnsweredQuestionsFeed):
         return topic
 
     def title(self, obj):
-        return f"Community Impact Portal: answered questions on {Topic(obj).label.lower()}"
+        return _("Community Impact Portal: answered questions on %(topic)s") % {"topic": str(Topic(obj).label).lower()}
 
     def link(self, obj):
         return reverse("forums:questions") + f"?state=answered&topic={obj}"
@@ -82,7 +83,8 @@ class TopicAnsweredQuestionsFeed(AnsweredQuestionsFeed):
 
 
 def _feed_page(request, feed, obj, feed_path, topics):
-    entries = [{"title": q.title, "url": q.get_absolute_url(), "date": q.answered_at}
+    # Titles are what residents wrote, shown as written (translate="no" in the page).
+    entries = [{"title": q.title, "url": q.get_absolute_url(), "date": q.answered_at, "written_by_people": True}
                for q in (feed.items(obj) if obj else feed.items())[:20]]
     return render(request, "forums/answer_feed.html", {
         "feed_title": feed.title(obj) if obj else feed.title, "feed_subtitle": feed.subtitle, "entries": entries,

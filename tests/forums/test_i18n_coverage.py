@@ -151,7 +151,7 @@ def site(synthetic_run, analyst, resident, another_resident, staff_member, make_
 
 def public_pages(site):
     return [
-        "/", "/glossary/", "/reports/", site["version"].get_absolute_url(), site["version"].report.facility.get_absolute_url(), "/methods/",
+        "/", "/glossary/", "/feeds/reports/", "/feeds/answers/", "/reports/", site["version"].get_absolute_url(), site["version"].report.facility.get_absolute_url(), "/methods/",
         "/forum/", "/forum/?state=answered&sort=votes", site["answered"].get_absolute_url(), site["waiting"].get_absolute_url(),
         "/forum/meetings/", site["meeting"].get_absolute_url(), "/forum/stats/", "/forum/moderation/report/",
         "/forum/search/?q=turbines", "/accounts/login/", "/accounts/login/?next=/forum/ask/", "/accounts/signup/",
