@@ -32,14 +32,14 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def visited(site, browser):
-    """Each page at each width, loaded once: {(name, width): (status, violations, overflow, wide, lang)}."""
+def visit_pages(site, browser, locale):
+    """Each page at each width, loaded once by a browser that asks for ``locale``, and its screenshot
+    saved: {(name, width): (status, violations, overflow, wide, lang)}."""
     results = {}
     for name, path_of in PAGES.items():
         for width in WIDTHS:
             # bypass_csp: axe-core is injected as an inline script, which the site's policy (rightly) refuses.
-            context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-US", bypass_csp=True)
+            context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale, bypass_csp=True)
             page = context.new_page()
             response = page.goto(site.base + path_of(site.seed), wait_until="load")
             overflow = horizontal_overflow(page)
@@ -47,9 +47,14 @@ def visited(site, browser):
                 response.status, axe_violations(page), overflow, wider_than_viewport(page) if overflow else [],
                 page.evaluate("() => document.documentElement.lang"),
             )
-            screenshot(page, f"{name}-{width}")
+            screenshot(page, f"{name}-{width}" if locale.startswith("en") else f"{name}-{width}-{locale[:2]}")
             context.close()
     return results
+
+
+@pytest.fixture(scope="module")
+def visited(site, browser):
+    return visit_pages(site, browser, "en-US")
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -4,32 +4,23 @@ Spanish, and the header's switcher is a 44 px target that takes a reader back to
 
 import pytest
 
-from .conftest import WIDTHS, axe_violations, horizontal_overflow, wider_than_viewport
-from .test_public_pages import PAGES
+from .conftest import WIDTHS
+from .test_public_pages import PAGES, visit_pages
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def visited(site, browser):
-    """Each page at each width for a browser that asks for Spanish: {(name, width): (overflow, wide, violations, lang)}."""
-    results = {}
-    for name, path_of in PAGES.items():
-        for width in WIDTHS:
-            context = browser.new_context(viewport={"width": width, "height": 900}, locale="es-US", bypass_csp=True)
-            page = context.new_page()
-            page.goto(site.base + path_of(site.seed), wait_until="load")
-            overflow = horizontal_overflow(page)
-            results[name, width] = (overflow, wider_than_viewport(page) if overflow else [], axe_violations(page),
-                                    page.evaluate("() => document.documentElement.lang"))
-            context.close()
-    return results
+    """Each page at each width for a browser that asks for Spanish (screenshots named <page>-<width>-es)."""
+    return visit_pages(site, browser, "es-US")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", PAGES)
 def test_a_spanish_page_fits_is_accessible_and_says_it_is_spanish(visited, name, width):
-    overflow, wide, violations, lang = visited[name, width]
+    status, violations, overflow, wide, lang = visited[name, width]
+    assert status == (404 if name == "not-found" else 200)
     assert lang == "es"
     assert overflow == 0, f"{overflow} px too wide: {wide}"
     assert violations == []
