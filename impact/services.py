@@ -581,7 +581,8 @@ def import_measured(facility, kind, file, *, user=None, source=None, status="", 
     """
     require_permission(user, MEASURED_PERMISSION)
     name = getattr(file, "name", "") or "upload.csv"
-    data = file if isinstance(file, bytes) else file.read()
+    # One byte more than allowed is enough to know the file is too large.
+    data = file if isinstance(file, bytes) else file.read(MAX_MEASURED_BYTES + 1)
     if len(data) > MAX_MEASURED_BYTES:
         raise MeasuredDataError([RowError(0, "", f"the file is {len(data):,} bytes; at most {MAX_MEASURED_BYTES:,}")])
     digest = hashlib.sha256(data).hexdigest()
