@@ -55,7 +55,7 @@ def test_each_sample_file_imports_with_its_hash_uploader_source_and_status(memph
     assert len(dataset.sha256) == 64 and dataset.row_count == rows
     assert model.objects.filter(dataset=dataset).count() == rows
     row = StaffAction.objects.get(name="import measured data")
-    assert (row.actor, row.object_id, row.kind) == (analyst, str(dataset.pk), "add")
+    assert (row.door, row.actor, row.object_id, row.kind) == ("system", analyst, str(dataset.pk), "add")
 
 
 def test_values_are_normalised_and_the_original_is_kept(memphis, analyst, bill):
@@ -163,6 +163,18 @@ def test_a_cems_operating_time_above_one_hour_is_refused(memphis, analyst, bill)
     assert refusal(memphis, "cems", text, analyst, bill) == [(2, "operating_time", "1.5 is more than 1")]
 
 
+def test_a_file_that_is_not_utf8_or_has_only_a_header_is_refused(memphis, analyst, bill):
+    with pytest.raises(MeasuredDataError, match="not UTF-8"):
+        upload(memphis, "gas", HEADER.encode() + b"\xff\xfe,\x00\n", analyst, bill)
+    assert refusal(memphis, "gas", HEADER, analyst, bill) == [(0, "", "the file has a header but no rows")]
+
+
+def test_a_period_that_cannot_be_read_is_refused(memphis, analyst, bill):
+    text = HEADER + "2024-07-01T00:00-05:00,2024-07-01T01:00-05:00,10,MWh\n"
+    [(row, column, reason)] = refusal(memphis, "meter_mwh", text, analyst, bill, period="July")
+    assert (row, column) == (0, "") and reason.startswith("period:")
+
+
 # --- re-upload and corrections ----------------------------------------------------------------
 
 
@@ -213,6 +225,14 @@ def test_the_command_imports_a_file_as_one_cli_row(memphis, analyst, bill, capsy
     row = StaffAction.objects.get()
     assert (row.door, row.actor, row.name) == ("cli", analyst, "import measured data")
     assert "Imported 4 rows" in capsys.readouterr().out
+
+
+def test_the_command_without_as_acts_as_the_system(memphis, bill):
+    call_command("import_measured", memphis.slug, "cems", str(SAMPLES / "cems_2024-07.csv"), "--period", "2024-07",
+                 "--source", str(bill.pk), "--status", "U")
+    dataset = MeasuredDataset.objects.get()
+    row = StaffAction.objects.get()
+    assert (dataset.uploaded_by, row.actor, row.door) == (None, None, "cli")
 
 
 def test_the_command_lists_every_error_and_imports_nothing(memphis, bill, tmp_path, capsys):
