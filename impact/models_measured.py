@@ -36,15 +36,16 @@ class MeasuredDataset(models.Model):
     file_name = models.CharField(max_length=255)
     row_count = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        help_text="Empty: imported by the system (a command without --as).",
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Empty: imported by the system (a command without --as), or the account is gone (the audit log keeps the name).",
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="measured_datasets",
                                help_text="The document the data comes from (a utility bill, a CEMS export, …).")
     status = models.CharField(max_length=2, choices=STATUS_CHOICES)
     supersedes = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by",
+        # RESTRICT, not PROTECT: an old dataset cannot be deleted alone, but with its facility it can.
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="superseded_by",
         help_text="The earlier dataset this corrected file replaces.",
     )
     reason = models.TextField(blank=True, help_text="Why this file supersedes the earlier one (required then).")

@@ -207,6 +207,18 @@ def test_superseding_without_a_reason_is_refused_and_the_old_dataset_is_untouche
     assert not old.superseded and MeasuredDataset.objects.count() == 1
 
 
+def test_a_superseded_dataset_cannot_be_deleted_alone_but_goes_with_its_facility(memphis, analyst, bill):
+    from django.db.models import RestrictedError
+
+    old, _ = upload(memphis, "gas", (SAMPLES / "gas_2024-07.csv").read_bytes(), analyst, bill)
+    fixed = HEADER + "2024-07-01T00:00-05:00,2024-08-01T00:00-05:00,41500.0,Mscf\n"
+    upload(memphis, "gas", fixed.encode(), analyst, bill, supersedes=old, reason="Bill reissued by MLGW")
+    with pytest.raises(RestrictedError):
+        old.delete()
+    memphis.delete()
+    assert MeasuredDataset.objects.count() == 0 and MeasuredValue.objects.count() == 0
+
+
 @pytest.mark.parametrize("persona", ["moderator", "resident"])
 def test_a_moderator_or_resident_may_not_import(memphis, bill, persona, request):
     user = request.getfixturevalue(persona)
