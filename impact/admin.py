@@ -736,3 +736,7 @@ class AirPermitAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
     autocomplete_fields = ("source",)
     filter_horizontal = ("generators",)
     inlines = [PermitLimitInline]
+
+
+# Measured data (issue 15): its upload page and read-only lists.
+from impact import admin_measured  # noqa: E402,F401

@@ -56,3 +56,27 @@ class AcknowledgementForm(forms.Form):
         if len(text) < 20:
             raise forms.ValidationError("Say why the figures may be published anyway, in a sentence or two.")
         return text
+
+
+class MeasuredUploadForm(forms.Form):
+    """The staff console's upload of a CSV file of measured data (docs/measured.md)."""
+
+    facility = forms.ModelChoiceField(queryset=None)
+    kind = forms.ChoiceField(choices=())
+    period = forms.CharField(max_length=32, help_text="The period the file covers, in the facility's time zone: 2024-07, 2024-Q3 or 2024-07-01..2024-07-15.")
+    file = forms.FileField(help_text="A CSV file in the format of docs/measured.md (UTF-8, header line first).")
+    source = forms.ModelChoiceField(queryset=None, help_text="The document the data comes from.")
+    status = forms.ChoiceField(choices=())
+    supersedes = forms.ModelChoiceField(queryset=None, required=False, help_text="The earlier dataset this corrected file replaces.")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                             help_text="Why it supersedes the earlier dataset (required then).")
+
+    def __init__(self, *args, **kwargs):
+        from impact.models import Facility, MeasuredDataset, Source
+
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].queryset = Facility.objects.all()
+        self.fields["kind"].choices = MeasuredDataset.Kind.choices
+        self.fields["source"].queryset = Source.objects.all()
+        self.fields["status"].choices = MeasuredDataset.STATUS_CHOICES
+        self.fields["supersedes"].queryset = MeasuredDataset.objects.filter(superseded=False).select_related("facility")

@@ -1211,3 +1211,7 @@ class SubscriptionDelivery(models.Model):
 
     def __str__(self):
         return f"{self.version} → {self.subscription.email}"
+
+
+# Measured data (issue 15) lives in its own module; importing it here registers its models.
+from impact.models_measured import CemsHour, MeasuredDataset, MeasuredValue, RunLogEntry  # noqa: E402,F401

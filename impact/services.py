@@ -4,6 +4,7 @@
 - :func:`retry_run` queues a failed or stuck run again.
 - :func:`execute_run` is what the worker does: claim, compute, draw, save in one transaction.
 - :func:`publish_run` makes a succeeded run the next immutable version of its report.
+- :func:`import_measured` stores a checked CSV file of measured data (impact/measured.py).
 
 Each staff verb checks the role's permission here and writes its one audit-log row here
 (portal.audit.log.record), in the same transaction as the change; the door (admin, API, CLI,
@@ -11,6 +12,7 @@ page, system) is the caller's context, so no caller records anything itself.
 """
 
 import datetime as dt
+import hashlib
 import logging
 import math
 import time
@@ -18,7 +20,7 @@ import traceback
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -26,7 +28,10 @@ from django.utils.translation import gettext as _
 from impact import adapters, charts, downloads, engine, leases, figures
 from impact.engine.inputs import Period, RunOptions
 from impact.models import (
+    CemsHour,
     Facility,
+    MeasuredDataset,
+    MeasuredValue,
     Report,
     ReportArtifact,
     ReportChart,
@@ -34,10 +39,12 @@ from impact.models import (
     ReportRun,
     ReportSubscription,
     ReportVersion,
+    RunLogEntry,
     SeriesPoint,
     SubscriptionDelivery,
 )
-from impact.periods import parse_period, previous_month
+from impact.measured import MeasuredDataError, RowError, parse as parse_measured
+from impact.periods import PeriodError, parse_period, previous_month
 from portal.audit import log as audit
 from portal.audit.models import StaffAction
 
@@ -60,8 +67,9 @@ class NotPermitted(PermissionDenied):
 REQUEST_PERMISSION = "impact.add_reportrun"
 RETRY_PERMISSION = "impact.change_reportrun"
 PUBLISH_PERMISSION = "impact.add_reportversion"
+MEASURED_PERMISSION = "impact.add_measureddataset"
 VERBS = {REQUEST_PERMISSION: "request report runs", RETRY_PERMISSION: "retry report runs",
-         PUBLISH_PERMISSION: "publish reports"}
+         PUBLISH_PERMISSION: "publish reports", MEASURED_PERMISSION: "import measured data"}
 
 
 DRAFT_PERMISSION = "impact.view_reportrun"
@@ -552,3 +560,85 @@ def _json_safe(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+# --- Measured data (issue 15) -----------------------------------------------------------------
+
+MAX_MEASURED_BYTES = 20 * 1024 * 1024
+_ROW_MODELS = {MeasuredDataset.Kind.RUN_LOG: RunLogEntry, MeasuredDataset.Kind.CEMS: CemsHour}
+
+
+def import_measured(facility, kind, file, *, user=None, source=None, status="", period="", supersedes=None, reason=""):
+    """Check a CSV file of measured data and store it whole; returns (dataset, created).
+
+    ``file`` is an uploaded file, an open binary file or bytes; ``period`` the period the file
+    covers, as report periods are written (2024-07, 2024-Q3, 2024-07-01..2024-07-15), in the
+    facility's time zone. A file with any error raises MeasuredDataError listing every
+    (row, column, reason) and stores nothing. The same file again (same SHA-256 for the facility
+    and kind) is a no-op that returns the stored dataset and writes no audit row. A corrected
+    file names the dataset it ``supersedes`` and the ``reason``; the old one is marked superseded
+    and keeps its rows.
+    """
+    require_permission(user, MEASURED_PERMISSION)
+    name = getattr(file, "name", "") or "upload.csv"
+    # One byte more than allowed is enough to know the file is too large.
+    data = file if isinstance(file, bytes) else file.read(MAX_MEASURED_BYTES + 1)
+    if len(data) > MAX_MEASURED_BYTES:
+        raise MeasuredDataError([RowError(0, "", f"the file is {len(data):,} bytes; at most {MAX_MEASURED_BYTES:,}")])
+    digest = hashlib.sha256(data).hexdigest()
+    existing = MeasuredDataset.objects.filter(facility=facility, kind=kind, sha256=digest).first()
+    if existing is not None:
+        return existing, False
+
+    errors = []
+    if kind not in MeasuredDataset.Kind.values:
+        raise MeasuredDataError([RowError(0, "", f"unknown kind {kind!r}: one of {', '.join(MeasuredDataset.Kind.values)}")])
+    if source is None:
+        errors.append(RowError(0, "", "name the source document the data comes from"))
+    if status not in dict(MeasuredDataset.STATUS_CHOICES):
+        errors.append(RowError(0, "", f"status must be one of {', '.join(dict(MeasuredDataset.STATUS_CHOICES))}, not {status!r}"))
+    if supersedes is not None:
+        if (supersedes.facility_id, supersedes.kind) != (facility.pk, kind):
+            errors.append(RowError(0, "", f"{supersedes} is not a {kind} dataset of {facility}"))
+        elif supersedes.superseded:
+            errors.append(RowError(0, "", f"{supersedes} is already superseded; correct its newest dataset"))
+        if not reason.strip():
+            errors.append(RowError(0, "", "say why this file supersedes the earlier one (a reason is required)"))
+    try:
+        stated = parse_period(period)
+    except PeriodError as exc:
+        raise MeasuredDataError([*errors, RowError(0, "", f"period: {exc}")]) from None
+    zone = facility.zone
+    start = dt.datetime.combine(stated.start, dt.time(), zone).astimezone(dt.timezone.utc)
+    end = dt.datetime.combine(stated.end, dt.time(), zone).astimezone(dt.timezone.utc)
+    try:
+        parsed = parse_measured(kind, data, zone=zone, period_start=start, period_end=end,
+                                gas_hhv_btu_per_scf=facility.gas_hhv_btu_per_scf)
+    except MeasuredDataError as exc:
+        raise MeasuredDataError([*errors, *exc.errors]) from None
+    if errors:
+        raise MeasuredDataError(errors)
+
+    row_model = _ROW_MODELS.get(kind, MeasuredValue)
+    try:
+        with transaction.atomic():
+            if supersedes is not None:
+                # Two corrections of one dataset at once: the second finds it superseded and stops.
+                if not MeasuredDataset.objects.filter(pk=supersedes.pk, superseded=False).update(superseded=True):
+                    raise MeasuredDataError([RowError(0, "", f"{supersedes} was superseded meanwhile; correct its newest dataset")])
+            dataset = MeasuredDataset.objects.create(
+                facility=facility, kind=kind, period_start=start, period_end=end, period_key=stated.key, sha256=digest,
+                file_name=name.rsplit("/", 1)[-1][:255], row_count=len(parsed.rows),
+                uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+                source=source, status=status, supersedes=supersedes, reason=reason.strip(),
+            )
+            row_model.objects.bulk_create([row_model(dataset=dataset, **row) for row in parsed.rows], batch_size=2000)
+            audit.record(user, StaffAction.Kind.ADD, dataset, None, audit.snapshot(dataset), name="import measured data",
+                         reason=reason.strip() or f"{len(parsed.rows)} rows, SHA-256 {digest[:12]}…")
+    except IntegrityError:
+        # The same file uploaded twice at once: the other upload stored it.
+        existing = MeasuredDataset.objects.filter(facility=facility, kind=kind, sha256=digest).first()
+        if existing is None:
+            raise
+        return existing, False
+    return dataset, True

@@ -237,7 +237,7 @@ def make_world():
                                  status=PostStatus.PUBLISHED, published_at=now)
     forum_services.sync_question(question)
     subscription = ReportSubscription.objects.create(facility=facility, email="rosa@example.org", token="s" * 48)
-    seed_admin_rows(resident, question, reply)
+    seed_admin_rows(resident, question, reply, facility)
     unconfirmed = next(p.user for p in people if p.name == "unverified")
     return SimpleNamespace(
         facility=facility, run=run, version=version, draft=draft, question=question, reply=reply, meeting=meeting,
@@ -248,7 +248,7 @@ def make_world():
     )
 
 
-def seed_admin_rows(resident, question, reply):
+def seed_admin_rows(resident, question, reply, facility):
     """A row for each admin the seed leaves empty, so that its object pages check permissions
     (the admin answers a missing object with a redirect before it asks about permissions)."""
     from django_celery_beat.models import ClockedSchedule, SolarSchedule
@@ -261,6 +261,14 @@ def seed_admin_rows(resident, question, reply):
     SolarSchedule.objects.create(event="sunset", latitude=35.05, longitude=-90.03)
     Flag.objects.create(reply=reply, user=resident, reason="off_topic")
     Notification.objects.create(user=resident, question=question, kind=Notification.Kind.ANSWERED)
+    # Measured data comes in through its verb only (the documented sample file).
+    from pathlib import Path
+
+    from impact import services
+    from impact.models import Source
+
+    sample = Path(__file__).resolve().parents[1] / "docs" / "measured" / "gas_2024-07.csv"
+    services.import_measured(facility, "gas", sample.read_bytes(), source=Source.objects.first(), status="S", period="2024-07")
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ staff          the forum's "staff" group: all of the moderator's, plus official 
                meeting minutes and outcomes; cancels meetings
 analyst        the facility model (facilities, parts, sources, assumptions, scenarios), reports:
                compute = add a run, retry = change a run, publish = add a version; their downloads;
+               measured data: import = add a measured dataset;
                and the monthly report schedule (celery beat). In the forum, as staff do: official
                answers, minutes and outcomes, closing questions (no moderation)
 administrator  accounts, groups (roles), API tokens, two-factor devices, the staff audit log, and
@@ -57,6 +58,8 @@ ROLE_PERMISSIONS = {
             "reportrun": ("view", "add", "change"),
             "reportversion": ("view", "add"),
             "reportartifact": ("view",),
+            # Measured data (issue 15): import = add a dataset; datasets are never edited, only superseded.
+            "measureddataset": ("view", "add"),
         },
         # The monthly report schedule (celery beat) is the analysts' to edit.
         "django_celery_beat": {"periodictask": ("view", "change"), "crontabschedule": ("view", "add", "change")},
