@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
-from impact import figures, services
+from impact import adapters, figures, services
 from impact.models import (
     AirPermit,
     Assumption,
@@ -154,6 +154,30 @@ class FacilityInputForm(forms.ModelForm):
         for name, errors in list(self._errors.items()):
             if name in LIMIT_REASONS:
                 errors.data = [self._explain(name, e) for e in errors.as_data()]
+        engine_check(self)
+
+
+def engine_check(form):
+    """Refuse, beside its field, a value the engine would refuse in the worker (issue 16).
+
+    Runs after the field and model checks pass, on the instance with the form's values in it;
+    impact.adapters.proposed_input_error builds the engine input as a run does and calls the
+    engine's validation, the single source of these rules.
+    """
+    if form._errors:
+        return
+    refused = adapters.proposed_input_error(form.instance)
+    if refused:
+        field, message = refused
+        form.add_error(field if field in form.fields else None, message)
+
+
+class AssumptionForm(forms.ModelForm):
+    """An assumption's range is what the engine draws from: the engine checks it before it saves."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        engine_check(self)
 
 
 class GeneratorEmissionFactorForm(FacilityInputForm):
@@ -204,6 +228,7 @@ class CheckedAutocompleteMixin:
 
 class AssumptionInline(CheckedAutocompleteMixin, GenericTabularInline):
     model = Assumption
+    form = AssumptionForm
     extra = 0
     fields = (
         "field_name", "label", "low", "high", "distribution", "distribution_reason", "status", "source", "note",
@@ -471,6 +496,7 @@ class GeneratorEmissionFactorAdmin(admin.ModelAdmin):
 
 @admin.register(Assumption)
 class AssumptionAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
+    form = AssumptionForm
     list_display = ("__str__", "facility", "field_name", "low", "high", "status", "source", "same_quantity_as")
     list_filter = ("facility", "status")
     search_fields = ("label", "field_name", "note", "distribution_reason")
