@@ -550,7 +550,7 @@ class ReportRunAdmin(ReadOnlyAdmin):
         "duration_s", "engine_version", "gwp_set", "monte_carlo_samples", "seed", "input_hash", "error",
     )
     readonly_fields = fields
-    actions = ["publish", "publish_correction", "publish_acknowledged", "retry"]
+    actions = ["publish", "publish_correction", "publish_acknowledged", "retry", "recompute"]
     # Seconds between reloads of the list while a run is pending or running.
     refresh_seconds = 5
 
@@ -589,6 +589,9 @@ class ReportRunAdmin(ReadOnlyAdmin):
 
     def has_retry_permission(self, request):
         return request.user.has_perm("impact.change_reportrun")
+
+    def has_compute_permission(self, request):
+        return request.user.has_perm("impact.add_reportrun")
 
     def _published(self, request, run, version, created):
         if created:
@@ -680,16 +683,33 @@ class ReportRunAdmin(ReadOnlyAdmin):
             },
         )
 
-    @admin.action(description="Retry failed runs", permissions=["retry"])
+    @admin.action(description="Retry failed runs (on the inputs frozen when each was queued)", permissions=["retry"])
     def retry(self, request, queryset):
         queued = 0
         for run in queryset:
             if services.retry_run(run, user=request.user):
                 queued += 1
+                self.message_user(request, services.frozen_inputs_note(run))
         skipped = queryset.count() - queued
         self.message_user(request, f"{queued} failed run(s) queued again.")
         if skipped:
             self.message_user(request, f"{skipped} run(s) skipped: only failed runs are retried.", messages.WARNING)
+
+
+    @admin.action(description="Recompute with current inputs (a new run from the facility as it is now)",
+                  permissions=["compute"])
+    def recompute(self, request, queryset):
+        """Queue a new run of each selected run's report from the current facility; the old run stays."""
+        for run in queryset.select_related("report__facility"):
+            try:
+                new = services.recompute_run(run, user=request.user)
+            except services.ReportError as exc:
+                self.message_user(request, f"Run {run.pk}: {exc}", messages.ERROR)
+                continue
+            self.message_user(
+                request, f"Run {new.pk} queued for {new.report} from the current inputs, in place of run {run.pk}; "
+                "a worker will compute it.",
+            )
 
 
 @admin.register(Report)
