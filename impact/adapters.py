@@ -566,6 +566,15 @@ def _first_error(facility_input, period):
     return None
 
 
+def facility_input_error(facility):
+    """The engine's refusal of ``facility``'s saved inputs (EngineInputError or SnapshotError), or None:
+    the check a run makes when it is requested, for a door that writes many rows at once (an import)."""
+    try:
+        return _first_error(engine_facility(facility_snapshot(facility)), _period_for_checks(facility))
+    except SnapshotError as exc:
+        return exc
+
+
 def proposed_input_error(row):
     """The engine's refusal of the facility with ``row``'s unsaved values, as (field name or None, message).
 

@@ -109,6 +109,10 @@ def load_seed_facility(*, user=None):
     with transaction.atomic():
         before = audit.snapshot(Facility.objects.filter(slug="memphis-supercluster").first())
         facility, created = load_memphis()
+        # An import is a door that saves facility inputs too: the engine checks them before commit.
+        refused = adapters.facility_input_error(adapters.load_facility(facility.slug))
+        if refused is not None:
+            raise ReportError(f"The seed's inputs cannot be computed, so nothing was loaded: {refused}")
         audit.record(user, StaffAction.Kind.ADD if created else StaffAction.Kind.CHANGE, facility, before,
                      audit.snapshot(audit.reread(facility)), name="load the Memphis seed",
                      reason=f"{facility.all_assumptions.count()} cited inputs")
