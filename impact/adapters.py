@@ -11,6 +11,9 @@ import hashlib
 import json
 
 from impact.engine import inputs as ei
+from impact.engine.errors import EngineInputError
+from impact.engine.paths import get_path, set_path
+from impact.engine.validation import validate
 from impact.models import Assumption, Facility
 
 # 2: fleets with host power per server and dated stages, batteries, dated/typed generator controls,
@@ -58,6 +61,11 @@ def _parse_dt(value):
 
 def facility_snapshot(facility):
     """Every input of ``facility`` as JSON-safe data, with its assumptions and active scenarios."""
+    return _snapshot_with_paths(facility)[0]
+
+
+def _snapshot_with_paths(facility):
+    """The snapshot and the engine path of every (model, pk, field) in it (see _engine_paths)."""
     fleets = list(facility.fleets.prefetch_related("downtimes", "stages"))
     generators = list(facility.generators.prefetch_related("emission_factors"))
     batteries = list(facility.batteries.all())
@@ -102,7 +110,7 @@ def facility_snapshot(facility):
         },
         "uncertainties": uncertainties,
     }
-    return {
+    snapshot = {
         "format": SNAPSHOT_FORMAT,
         "facility": facility_data,
         "facility_slug": facility.slug,
@@ -113,6 +121,7 @@ def facility_snapshot(facility):
             for s in facility.scenarios.filter(is_active=True).order_by("name")
         ],
     }
+    return snapshot, paths
 
 
 def _engine_paths(facility, fleets, generators, batteries, cooling, grid, contracts, rates):
@@ -503,3 +512,128 @@ def engine_scenarios(snapshot):
 def load_facility(slug):
     """The facility with everything the snapshot reads, or Facility.DoesNotExist."""
     return Facility.objects.select_related("cooling", "grid", "climate_source").get(slug=slug)
+
+
+# --- checking a proposed edit with the engine's own validation ------------------------------------
+
+
+def owning_facility(row):
+    """The facility a facility-model row (or an assumption on one) belongs to, or None."""
+    if isinstance(row, Facility):
+        return row
+    if getattr(row, "facility_id", None):  # parts with their own key, and assumptions
+        return row.facility
+    for hop in ("fleet", "grid", "generator"):  # a stage, a contract or rate, an emission factor
+        if getattr(row, f"{hop}_id", None):
+            return owning_facility(getattr(row, hop))
+    return None
+
+
+def _period_for_checks(facility):
+    """The last whole local month as the engine's UTC period: what a run of the edited facility covers."""
+    from impact.periods import previous_month
+
+    period = previous_month(dt.date.today())
+    zone = facility.zone
+    return ei.Period(
+        dt.datetime.combine(period.start, dt.time(), tzinfo=zone).astimezone(dt.timezone.utc),
+        dt.datetime.combine(period.end, dt.time(), tzinfo=zone).astimezone(dt.timezone.utc),
+    )
+
+
+def _with_assumption(snapshot, paths, assumption):
+    """``snapshot`` with ``assumption``'s proposed range in place of the one saved for its path."""
+    path = paths.get((assumption.content_type.model, assumption.object_id, assumption.field_name))
+    if path is None:
+        return snapshot
+    uncertainties = [u for u in snapshot["facility"]["uncertainties"] if u["path"] != path]
+    kept = next((u for u in snapshot["facility"]["uncertainties"] if u["path"] == path), None)
+    ranged = (assumption.distribution != Assumption.Distribution.FIXED and assumption.low is not None
+              and assumption.high is not None and assumption.same_quantity_as_id is None)
+    if ranged:
+        uncertainties.append({
+            "path": path, "low": assumption.low, "high": assumption.high, "distribution": assumption.distribution,
+            "label": assumption.label or path, "also_paths": kept["also_paths"] if kept else [],
+        })
+    return {**snapshot, "facility": {**snapshot["facility"], "uncertainties": uncertainties}}
+
+
+def _first_error(facility_input, period):
+    try:
+        validate(facility_input, period)
+    except EngineInputError as exc:
+        return exc
+    return None
+
+
+def facility_input_error(facility):
+    """The engine's refusal of ``facility``'s saved inputs (EngineInputError or SnapshotError), or None:
+    the check a run makes when it is requested, for a door that writes many rows at once (an import)."""
+    try:
+        return _first_error(engine_facility(facility_snapshot(facility)), _period_for_checks(facility))
+    except SnapshotError as exc:
+        return exc
+
+
+def proposed_input_error(row):
+    """The engine's refusal of the facility with ``row``'s unsaved values, as (field name or None, message).
+
+    Builds the engine input exactly as a run does (facility_snapshot → engine_facility) from the
+    saved rows, puts ``row``'s proposed values in (a facility part's numbers, or an assumption's
+    range), and calls the engine's validation: the one set of checks, so a value the form accepts
+    is one a worker can compute from. Returns None when the engine accepts it, when the facility
+    cannot be computed yet (a missing part, said when a run is requested), or when the facility was
+    already refused for the same reason before this edit (so an unrelated fix is never blocked).
+    A new row (no primary key) is not yet part of any snapshot, so it is not checked here.
+    """
+    facility = owning_facility(row)
+    if facility is None or facility.pk is None or row.pk is None:
+        return None
+    facility = Facility.objects.select_related("cooling", "grid", "climate_source").get(pk=facility.pk)
+    snapshot, paths = _snapshot_with_paths(facility)
+    period = _period_for_checks(facility)
+    try:
+        saved_input = engine_facility(snapshot)
+    except SnapshotError:
+        return None
+    if isinstance(row, Assumption):
+        proposed_snapshot = _with_assumption(snapshot, paths, row)
+        proposed = engine_facility(proposed_snapshot)
+        fields = {}
+        range_path = paths.get((row.content_type.model, row.object_id, row.field_name))
+    else:
+        proposed_snapshot, range_path = snapshot, None
+        if isinstance(row, Facility):
+            proposed_snapshot = {**snapshot, "facility": {**snapshot["facility"],
+                                                          "fuel": {"hhv_btu_per_scf": row.gas_hhv_btu_per_scf}}}
+        proposed = engine_facility(proposed_snapshot)
+        model = row._meta.model_name
+        fields = {field: path for (m, pk, field), path in paths.items() if m == model and pk == row.pk}
+        for field, path in fields.items():
+            value = getattr(row, field, None)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                proposed = set_path(proposed, path, float(value) if isinstance(get_path(proposed, path), float) else value)
+    error = _first_error(proposed, period)
+    if error is None:
+        return None
+    before = _first_error(saved_input, period)
+    if before is not None and str(before) == str(error):
+        return None
+    return _field_for(error, proposed, fields, range_path), f"The engine cannot compute from this: {error}"
+
+
+def _field_for(error, facility_input, fields, range_path):
+    """The form field an EngineInputError's path names: the input itself, or the range drawn for it."""
+    by_path = {path: field for field, path in fields.items()}
+    path = error.field_path
+    if path in by_path:
+        return by_path[path]
+    parts = path.split(".")
+    if parts[0] == "uncertainties" and len(parts) >= 3:
+        unc = facility_input.uncertainties[int(parts[1])]
+        if range_path is not None and unc.path == range_path:
+            return parts[2] if parts[2] in ("low", "high") else "low"
+        for drawn in (unc.path, *unc.also_paths):
+            if drawn in by_path:
+                return by_path[drawn]
+    return None

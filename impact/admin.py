@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
-from impact import figures, services
+from impact import adapters, figures, services
 from impact.models import (
     AirPermit,
     Assumption,
@@ -154,6 +154,31 @@ class FacilityInputForm(forms.ModelForm):
         for name, errors in list(self._errors.items()):
             if name in LIMIT_REASONS:
                 errors.data = [self._explain(name, e) for e in errors.as_data()]
+        engine_check(self)
+
+
+def engine_check(form):
+    """Refuse, beside its field, a value the engine would refuse in the worker (issue 16).
+
+    Runs after the field and model checks pass, on the instance with the form's values in it;
+    impact.adapters.proposed_input_error builds the engine input as a run does and calls the
+    engine's validation, the single source of these rules.
+    """
+    # An unchanged form saves nothing (and each check builds the whole snapshot: about 0.2 s).
+    if form._errors or not form.has_changed():
+        return
+    refused = adapters.proposed_input_error(form.instance)
+    if refused:
+        field, message = refused
+        form.add_error(field if field in form.fields else None, message)
+
+
+class AssumptionForm(forms.ModelForm):
+    """An assumption's range is what the engine draws from: the engine checks it before it saves."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        engine_check(self)
 
 
 class GeneratorEmissionFactorForm(FacilityInputForm):
@@ -204,6 +229,7 @@ class CheckedAutocompleteMixin:
 
 class AssumptionInline(CheckedAutocompleteMixin, GenericTabularInline):
     model = Assumption
+    form = AssumptionForm
     extra = 0
     fields = (
         "field_name", "label", "low", "high", "distribution", "distribution_reason", "status", "source", "note",
@@ -471,6 +497,7 @@ class GeneratorEmissionFactorAdmin(admin.ModelAdmin):
 
 @admin.register(Assumption)
 class AssumptionAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
+    form = AssumptionForm
     list_display = ("__str__", "facility", "field_name", "low", "high", "status", "source", "same_quantity_as")
     list_filter = ("facility", "status")
     search_fields = ("label", "field_name", "note", "distribution_reason")
@@ -524,7 +551,7 @@ class ReportRunAdmin(ReadOnlyAdmin):
         "duration_s", "engine_version", "gwp_set", "monte_carlo_samples", "seed", "input_hash", "error",
     )
     readonly_fields = fields
-    actions = ["publish", "publish_correction", "publish_acknowledged", "retry"]
+    actions = ["publish", "publish_correction", "publish_acknowledged", "retry", "recompute"]
     # Seconds between reloads of the list while a run is pending or running.
     refresh_seconds = 5
 
@@ -563,6 +590,9 @@ class ReportRunAdmin(ReadOnlyAdmin):
 
     def has_retry_permission(self, request):
         return request.user.has_perm("impact.change_reportrun")
+
+    def has_compute_permission(self, request):
+        return request.user.has_perm("impact.add_reportrun")
 
     def _published(self, request, run, version, created):
         if created:
@@ -654,16 +684,33 @@ class ReportRunAdmin(ReadOnlyAdmin):
             },
         )
 
-    @admin.action(description="Retry failed runs", permissions=["retry"])
+    @admin.action(description="Retry failed runs (on the inputs frozen when each was queued)", permissions=["retry"])
     def retry(self, request, queryset):
         queued = 0
         for run in queryset:
             if services.retry_run(run, user=request.user):
                 queued += 1
+                self.message_user(request, services.frozen_inputs_note(run))
         skipped = queryset.count() - queued
         self.message_user(request, f"{queued} failed run(s) queued again.")
         if skipped:
             self.message_user(request, f"{skipped} run(s) skipped: only failed runs are retried.", messages.WARNING)
+
+
+    @admin.action(description="Recompute with current inputs (a new run from the facility as it is now)",
+                  permissions=["compute"])
+    def recompute(self, request, queryset):
+        """Queue a new run of each selected run's report from the current facility; the old run stays."""
+        for run in queryset.select_related("report__facility"):
+            try:
+                new = services.recompute_run(run, user=request.user)
+            except services.ReportError as exc:
+                self.message_user(request, f"Run {run.pk}: {exc}", messages.ERROR)
+                continue
+            self.message_user(
+                request, f"Run {new.pk} queued for {new.report} from the current inputs, in place of run {run.pk}; "
+                "a worker will compute it.",
+            )
 
 
 @admin.register(Report)

@@ -1,7 +1,8 @@
 """The verbs of the impact side. Views, the API, admin actions, commands and tasks call these.
 
 - :func:`request_report` records a pending run and enqueues it after commit.
-- :func:`retry_run` queues a failed or stuck run again.
+- :func:`retry_run` queues a failed or stuck run again, on the inputs frozen when it was queued.
+- :func:`recompute_run` queues a new run of a run's report from the facility's current inputs.
 - :func:`execute_run` is what the worker does: claim, compute, draw, save in one transaction.
 - :func:`publish_run` makes a succeeded run the next immutable version of its report.
 - :func:`import_measured` stores a checked CSV file of measured data (impact/measured.py).
@@ -116,6 +117,10 @@ def load_seed_facility(*, user=None):
     with transaction.atomic():
         before = audit.snapshot(Facility.objects.filter(slug="memphis-supercluster").first())
         facility, created = load_memphis()
+        # An import is a door that saves facility inputs too: the engine checks them before commit.
+        refused = adapters.facility_input_error(adapters.load_facility(facility.slug))
+        if refused is not None:
+            raise ReportError(f"The seed's inputs cannot be computed, so nothing was loaded: {refused}")
         audit.record(user, StaffAction.Kind.ADD if created else StaffAction.Kind.CHANGE, facility, before,
                      audit.snapshot(audit.reread(facility)), name="load the Memphis seed",
                      reason=f"{facility.all_assumptions.count()} cited inputs")
@@ -128,6 +133,12 @@ def request_report(facility, period_text, *, user=None, gwp_set="AR6", samples=N
     If an identical run (same inputs, period and options) is already pending or running, that
     run is returned instead of a second one. Raises ReportError / PeriodError on bad input.
     """
+    return _queue_report(facility, period_text, user=user, gwp_set=gwp_set, samples=samples, seed=seed,
+                         name="compute report")
+
+
+def _queue_report(facility, period_text, *, user, gwp_set, samples, seed, name, reason=""):
+    """request_report's work; ``name`` and ``reason`` go on its one audit row."""
     require_permission(user, REQUEST_PERMISSION)
     period = parse_period(period_text)
     if gwp_set not in GWP_SETS:
@@ -163,7 +174,8 @@ def request_report(facility, period_text, *, user=None, gwp_set="AR6", samples=N
         if active:
             # Never hand back a dead run to wait on: one nothing works on is queued again.
             transaction.on_commit(lambda: leases.revive(active))
-            audit.record(user, StaffAction.Kind.ACTION, active, name="compute report", reason="an identical run was already queued; it is the answer")
+            audit.record(user, StaffAction.Kind.ACTION, active, name=name,
+                         reason="; ".join(filter(None, [reason, "an identical run was already queued; it is the answer"])))
             return active
         run = ReportRun.objects.create(
             report=report,
@@ -176,8 +188,44 @@ def request_report(facility, period_text, *, user=None, gwp_set="AR6", samples=N
             seed=seed,
         )
         enqueue_run(run)
-        audit.record(user, StaffAction.Kind.ACTION, run, None, audit.snapshot(run), name="compute report")
+        audit.record(user, StaffAction.Kind.ACTION, run, None, audit.snapshot(run), name=name, reason=reason)
     return run
+
+
+def frozen_inputs_note(run):
+    """Which inputs a retry of ``run`` computes from, said to the person retrying it.
+
+    A retry recomputes the snapshot frozen when the run was queued, so a facility fixed since then
+    does not help it; the note says when that snapshot was taken and whether the facility differs.
+    """
+    taken = timezone.localtime(run.created_at, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    note = f"Run {run.pk} uses the inputs frozen when it was queued ({taken}, input hash {run.input_hash[:12]})"
+    if current_inputs_differ(run):
+        note += "; the facility has changed since, and a retry does not see the change"
+    return note + ". To compute from the facility as it is now, use “Recompute with current inputs”."
+
+
+def current_inputs_differ(run):
+    """True when the facility's inputs now differ from the snapshot ``run`` froze."""
+    facility = adapters.load_facility(run.report.facility.slug)
+    # Hash both through the same canonical JSON: the stored one has been through the database.
+    return adapters.snapshot_hash(adapters.facility_snapshot(facility), None, None) != adapters.snapshot_hash(
+        run.input_snapshot, None, None)
+
+
+def recompute_run(run, *, user=None):
+    """Queue a new run of ``run``'s report and options from the facility's current inputs.
+
+    The way out after a retry fails again on a snapshot that froze a bad value: the old run stays as
+    it was (its error is the record of what went wrong) and the new run is checked and queued as
+    request_report does. Raises ReportError if the current inputs cannot be computed either.
+    """
+    taken = timezone.localtime(run.created_at, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return _queue_report(
+        run.report.facility, run.report.period, user=user, gwp_set=run.gwp_set, samples=run.monte_carlo_samples,
+        seed=run.seed, name="recompute with current inputs",
+        reason=f"replaces run {run.pk}, whose inputs were frozen at {taken}",
+    )
 
 
 def enqueue_run(run):
@@ -188,7 +236,8 @@ def enqueue_run(run):
 
 
 def retry_run(run, *, user=None):
-    """Queue a failed or stuck run again with the same inputs; returns True if it was queued.
+    """Queue a failed or stuck run again with the same inputs (its frozen snapshot, see
+    frozen_inputs_note); returns True if it was queued.
 
     A stuck run is one nothing is working on: running with its worker's lease run out, or pending
     with no message delivered. Staff retries start a fresh budget of attempts.

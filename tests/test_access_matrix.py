@@ -300,6 +300,7 @@ API_DETAIL_OBJECTS = {
     "api:report-run-result": lambda w: w.run.pk,
     "api:report-run-publish": lambda w: w.run.pk,
     "api:report-run-retry": lambda w: w.run.pk,
+    "api:report-run-recompute": lambda w: w.run.pk,
     "api:report-metric-detail": lambda w: w.run.metrics.first().pk,
     "api:question-detail": lambda w: w.question.pk,
     "api:meeting-detail": lambda w: w.meeting.pk,

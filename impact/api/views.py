@@ -327,6 +327,7 @@ class ReportRunViewSet(ExportMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         "create": services.REQUEST_PERMISSION,
         "publish": services.PUBLISH_PERMISSION,
         "retry": services.RETRY_PERMISSION,
+        "recompute": services.REQUEST_PERMISSION,
     }
 
     def get_queryset(self):
@@ -449,5 +450,30 @@ class ReportRunViewSet(ExportMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
                 status=status.HTTP_409_CONFLICT,
             )
         run.refresh_from_db()
-        body = self._links(run)
+        body = {
+            **self._links(run),
+            "inputs": "snapshot",
+            "inputs_frozen_at": run.created_at,
+            "input_hash": run.input_hash,
+            "detail": services.frozen_inputs_note(run),
+            "recompute_url": request.build_absolute_uri(reverse("api:report-run-recompute", args=[run.pk])),
+        }
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+    @extend_schema(
+        summary="Recompute a run with the facility's current inputs (staff)",
+        description="impact.services.recompute_run: 202 with the new run, queued from the facility as it is now "
+        "(a retry reuses the inputs frozen when the run was queued); 400 if the current inputs cannot be computed.",
+        request=None,
+        responses={202: s.RunAcceptedSerializer},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def recompute(self, request, pk=None, format=None):  # format: DRF's …/recompute.json route
+        run = self.get_object()
+        try:
+            new = services.recompute_run(run, user=request.user)
+        except services.ReportError as exc:
+            raise ValidationError({"facility": [str(exc)]}) from None
+        body = {**self._links(new), "inputs": "current", "replaces": run.pk}
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})

@@ -337,6 +337,7 @@ ROUTES = {
     "api:report-run-result": READ_ONLY,
     "api:report-run-publish": {"POST": Staff(PUBLISH)},
     "api:report-run-retry": {"POST": Staff(RETRY_RUNS)},
+    "api:report-run-recompute": {"POST": Staff(REQUEST_RUNS)},  # a new run from the current inputs
     "api:report-metric-list": READ_ONLY,
     "api:report-metric-detail": READ_ONLY,
     "api:series-point-list": READ_ONLY,

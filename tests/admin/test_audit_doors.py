@@ -180,6 +180,31 @@ def test_a_retry_of_a_run_that_has_not_failed_writes_nothing(analyst, fresh_run)
     assert not StaffAction.objects.exists()
 
 
+# --- recompute with current inputs (issue 16) --------------------------------------------------
+
+
+def test_recompute_through_the_admin_is_one_admin_row(analyst, staff_client, failed, quiet_broker):
+    staff_client(analyst).post(RUNS, {"action": "recompute", "_selected_action": [failed.pk]})
+    new = ReportRun.objects.exclude(pk=failed.pk).get()
+    row = only_row()
+    assert (row.door, row.actor, row.name, row.object_id) == ("admin", analyst, "recompute with current inputs", str(new.pk))
+    assert f"replaces run {failed.pk}" in row.reason
+
+
+def test_recompute_through_the_api_is_one_api_row(analyst, staff_client, failed, quiet_broker):
+    response = staff_client(analyst).post(f"{API_RUNS}{failed.pk}/recompute/", {}, content_type="application/json")
+    assert response.status_code == 202, response.content
+    row = only_row()
+    assert (row.door, row.name, row.object_id) == ("api", "recompute with current inputs", str(response.json()["id"]))
+
+
+def test_a_refused_recompute_writes_nothing(moderator, staff_client, failed, quiet_broker):
+    response = staff_client(moderator).post(f"{API_RUNS}{failed.pk}/recompute/", {}, content_type="application/json")
+    assert response.status_code == 403
+    assert not StaffAction.objects.exclude(kind__in=["login", "logout"]).exists()
+    assert ReportRun.objects.count() == 1
+
+
 # --- load the cited facility -------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ class Command(StaffCommand):
     def handle(self, *args, **options):
         try:
             facility, created = services.load_seed_facility(user=self.actor)
-        except services.NotPermitted as exc:
+        except (services.NotPermitted, services.ReportError) as exc:
             raise CommandError(str(exc)) from None
         verb = "Created" if created else "Updated"
         count = facility.all_assumptions.count()
