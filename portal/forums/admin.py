@@ -18,7 +18,7 @@ from django.utils.text import Truncator
 from portal.accounts import roles
 
 from . import meetings, notifications, services
-from .models import Answer, DocketItem, Flag, Meeting, Notification, Question, Reason, Reply
+from .models import Answer, DocketItem, Flag, Meeting, Notification, Question, Reason, Reply, overdue_questions
 
 
 def _why(exc):
@@ -171,6 +171,19 @@ class QuestionAnswerForm(forms.ModelForm):
             self.fields["answer_report_version"].queryset = ReportVersion.objects.select_related("report__facility")
 
 
+class AnswerTargetFilter(admin.SimpleListFilter):
+    """Questions unanswered past the answer-time target: the staff dashboard's "Overdue" link."""
+
+    title = "answer target"
+    parameter_name = "answer_target"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue (unanswered past the target)")]
+
+    def queryset(self, request, queryset):
+        return overdue_questions(queryset) if self.value() == "overdue" else queryset
+
+
 @admin.register(Question)
 class QuestionAdmin(ModeratedAdmin):
     """Saving calls the services: an edit of the text is services.edit_question() (moderators),
@@ -178,7 +191,7 @@ class QuestionAdmin(ModeratedAdmin):
 
     form = QuestionAnswerForm
     list_display = ("title", "author", "topic", "status", "vote_count", "reply_count", "open_flag_count", "flag_reasons", "created_at", "answered_at", "meeting")
-    list_filter = ("status", "topic", "reason", "meeting")
+    list_filter = (AnswerTargetFilter, "status", "topic", "reason", "meeting")
     search_fields = ("title", "body", "author__display_name", "author__email")
     readonly_fields = ModeratedAdmin.readonly_fields + (
         "meeting", "vote_count", "reply_count", "follower_count", "answered_at", "closed_at", "status_before_close",
