@@ -13,8 +13,10 @@ analyst        the facility model (facilities, parts, sources, assumptions, scen
                measured data: import = add a measured dataset;
                and the monthly report schedule (celery beat). In the forum, as staff do: official
                answers, minutes and outcomes, closing questions (no moderation)
-administrator  accounts, groups (roles), API tokens, two-factor devices, the staff audit log, and
+administrator  accounts, groups (roles), API tokens, two-factor devices, the whole staff audit log, and
                residents' report alerts (view and remove). In the forum, what staff may do.
+
+Moderators, staff and analysts read the audit log rows of their own actions (audit.view_own_staffaction).
 
 Superusers may do everything. The data migrations staff.0002 … apply the table;
 apply_role_permissions() is safe to run again (it sets each group's permissions to exactly this
@@ -43,6 +45,8 @@ ROLE_PERMISSIONS = {
             "meeting": CRUD[:3],
             "docketitem": ("view", "change"),
         },
+        # Their own trail in the audit log (administrators read everyone's).
+        "audit": {"staffaction": ("view_own_staffaction",)},
     },
     ANALYST: {
         "impact": {
@@ -65,6 +69,7 @@ ROLE_PERMISSIONS = {
         "django_celery_beat": {"periodictask": ("view", "change"), "crontabschedule": ("view", "add", "change")},
         # Analysts count as forum staff on the site (no admin pages of the forum).
         "forums": {"question": ("close_question", "answer_question"), "meeting": ("record_meeting_outcomes", "cancel_meeting")},
+        "audit": {"staffaction": ("view_own_staffaction",)},
     },
     ADMINISTRATOR: {
         "accounts": {"user": CRUD},
@@ -88,6 +93,7 @@ ROLE_PERMISSIONS = {
             "meeting": (*CRUD[:3], "record_meeting_outcomes", "cancel_meeting"),
             "docketitem": ("view", "change"),
         },
+        "audit": {"staffaction": ("view_own_staffaction",)},
     },
 }
 

@@ -54,6 +54,8 @@ class StaffAction(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = "audit log entry"
         verbose_name_plural = "audit log"
+        # Staff who act read their own trail; view_staffaction (administrators) reads everyone's.
+        permissions = [("view_own_staffaction", "Can view the audit log entries of one's own actions")]
 
     def __str__(self):
         what = self.name or self.get_kind_display()

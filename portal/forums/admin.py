@@ -7,13 +7,18 @@ actions. The moderation queue itself is the forum's (/forum/moderation/), linked
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 
 from portal.accounts import roles
 
 from . import meetings, notifications, services
-from .models import Answer, DocketItem, Flag, Meeting, Notification, Question, Reason, Reply
+from .models import Answer, DocketItem, Flag, Meeting, Notification, Question, Reason, Reply, overdue_questions
 
 
 def _why(exc):
@@ -41,11 +46,56 @@ def _moderation_action(func, name, description, label):
     return action
 
 
+class OtherReasonForm(forms.Form):
+    """The note an "Other (see note)" hide or rejection needs: it is all the author is told."""
+
+    note = forms.CharField(
+        max_length=1000, widget=forms.Textarea(attrs={"rows": 3, "cols": 80}), label="Note to the author",
+        help_text="Required for “Other”: say why. The author is told it.",
+        error_messages={"required": "For “Other”, say why in the note: the author is told it."},
+    )
+
+    def clean_note(self):
+        note = self.cleaned_data["note"].strip()
+        if not note:
+            raise forms.ValidationError(self.fields["note"].error_messages["required"])
+        return note
+
+
+def _other_reason_action(verb, func):
+    """Hide or reject with reason "other": a page asks for the note (the selection stays in it)."""
+
+    def action(modeladmin, request, queryset):
+        form = OtherReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            note = form.cleaned_data["note"]
+            _run(modeladmin, request, queryset, lambda p: func(p, request.user, Reason.OTHER.value, note), f"{verb.title()} ({Reason.OTHER.label})")
+            return None
+        return TemplateResponse(request, "admin/forums/other_reason.html", {
+            **modeladmin.admin_site.each_context(request),
+            "title": f"{verb.title()} {queryset.count()} {modeladmin.model._meta.verbose_name_plural}: other reason",
+            "opts": modeladmin.model._meta,
+            "form": form,
+            "posts": list(queryset),
+            "verb": verb,
+            "action": action.__name__,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        })
+
+    action.__name__ = f"{verb}_{Reason.OTHER.value}"
+    action.short_description = f"{verb.title()} selected: {Reason.OTHER.label.lower()}… (asks for the note)"
+    action.allowed_permissions = ("moderate",)
+    return action
+
+
 def _reason_actions():
     """One hide and one reject action per reason, so the reason is always given (and told)."""
     actions = []
     for reason in Reason:
         for verb, func in (("hide", services.hide_post), ("reject", services.reject_post)):
+            if reason == Reason.OTHER:
+                actions.append(_other_reason_action(verb, func))
+                continue
             actions.append(_moderation_action(
                 lambda p, user, _func=func, _reason=reason: _func(p, user, _reason.value),
                 f"{verb}_{reason.value}", f"{verb.title()} selected: {reason.label.lower()}", f"{verb.title()} ({reason.label})",
@@ -65,10 +115,30 @@ class ModeratedAdmin(admin.ModelAdmin):
     actions = MODERATION_ACTIONS
     list_filter = ("status", "reason")
     readonly_fields = (
-        "author", "status", "status_before_hide", "reason", "reason_note", "open_flag_count", "published_at",
+        "author", "status", "status_before_hide", "reason", "reason_note", "open_flag_count", "flag_reasons", "published_at",
         "appeal_text", "appealed_at", "appeal_decided_at", "body_html", "created_at",
     )
     date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        # The open flags once per page, for the "why flagged" column and the change page.
+        open_flags = Flag.objects.filter(resolved_at__isnull=True).order_by("created_at")
+        return super().get_queryset(request).prefetch_related(Prefetch("flags", queryset=open_flags, to_attr="open_flags"))
+
+    @admin.display(description="Why flagged (open flags)")
+    def flag_reasons(self, obj):
+        """Each open flag's reason with how many chose it, then the flaggers' notes."""
+        flags = getattr(obj, "open_flags", None)
+        if flags is None:
+            flags = list(obj.flags.filter(resolved_at__isnull=True).order_by("created_at"))
+        if not flags:
+            return "—"
+        counts = {}
+        for flag in flags:
+            counts[flag.get_reason_display()] = counts.get(flag.get_reason_display(), 0) + 1
+        reasons = format_html_join(", ", "{} × {}", sorted(counts.items(), key=lambda item: -item[1]))
+        notes = format_html_join("", "<li>“{}”</li>", ((flag.note,) for flag in flags if flag.note))
+        return format_html("{}<ul class=\"flag-notes\">{}</ul>", reasons, notes) if notes else reasons
 
     def has_add_permission(self, request):
         # Posts come from residents through the site; the admin moderates them.
@@ -101,14 +171,27 @@ class QuestionAnswerForm(forms.ModelForm):
             self.fields["answer_report_version"].queryset = ReportVersion.objects.select_related("report__facility")
 
 
+class AnswerTargetFilter(admin.SimpleListFilter):
+    """Questions unanswered past the answer-time target: the staff dashboard's "Overdue" link."""
+
+    title = "answer target"
+    parameter_name = "answer_target"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue (unanswered past the target)")]
+
+    def queryset(self, request, queryset):
+        return overdue_questions(queryset) if self.value() == "overdue" else queryset
+
+
 @admin.register(Question)
 class QuestionAdmin(ModeratedAdmin):
     """Saving calls the services: an edit of the text is services.edit_question() (moderators),
     the answer box services.answer_question() (staff)."""
 
     form = QuestionAnswerForm
-    list_display = ("title", "author", "topic", "status", "vote_count", "reply_count", "open_flag_count", "created_at", "answered_at", "meeting")
-    list_filter = ("status", "topic", "reason", "meeting")
+    list_display = ("title", "author", "topic", "status", "vote_count", "reply_count", "open_flag_count", "flag_reasons", "created_at", "answered_at", "meeting")
+    list_filter = (AnswerTargetFilter, "status", "topic", "reason", "meeting")
     search_fields = ("title", "body", "author__display_name", "author__email")
     readonly_fields = ModeratedAdmin.readonly_fields + (
         "meeting", "vote_count", "reply_count", "follower_count", "answered_at", "closed_at", "status_before_close",
@@ -141,7 +224,12 @@ class QuestionAdmin(ModeratedAdmin):
 
 @admin.register(Reply)
 class ReplyAdmin(ModeratedAdmin):
-    list_display = ("__str__", "author", "status", "open_flag_count", "created_at")
+    list_display = ("__str__", "excerpt", "author", "status", "open_flag_count", "flag_reasons", "created_at")
+
+    @admin.display(description="Text")
+    def excerpt(self, obj):
+        # The whole text is on the reply's change page.
+        return Truncator(obj.body).chars(120)
     search_fields = ("body", "author__display_name")
     raw_id_fields = ("question",)
 

@@ -144,6 +144,9 @@ class ModerationForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("action") in ("hide", "reject") and not cleaned.get("reason"):
             self.add_error("reason", _("Pick a reason: the author is told why."))
+        # "Other (see note)" tells the author nothing without the note.
+        if cleaned.get("action") in ("hide", "reject") and cleaned.get("reason") == Reason.OTHER and not cleaned.get("note", "").strip():
+            self.add_error("note", _("For “Other”, say why in the note: the author is told it."))
         return cleaned
 
 

@@ -85,6 +85,13 @@ class Moderated(models.Model):
         return self.appealed_at is not None and self.appeal_decided_at is None
 
 
+def overdue_questions(queryset, now=None):
+    """The questions of ``queryset`` still unanswered (published) past FORUM_ANSWER_TARGET_DAYS:
+    what the staff dashboard counts and its link lists, the same rule as Question.is_overdue."""
+    now = now or timezone.now()
+    return queryset.filter(status=PostStatus.PUBLISHED, created_at__lt=now - dt.timedelta(days=settings.FORUM_ANSWER_TARGET_DAYS))
+
+
 class Question(Moderated):
     """A resident's question, optionally pointing at a report chart and a time window, or a meeting."""
 

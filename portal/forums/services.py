@@ -331,12 +331,19 @@ def approve_post(post, actor, note=""):
     return True
 
 
+def _require_reason(reason, note):
+    """A hide or rejection names a reason; "Other (see note)" tells the author nothing without the note."""
+    if reason not in Reason.values:
+        raise ValidationError(_("Pick a reason."))
+    if reason == Reason.OTHER and not (note or "").strip():
+        raise ValidationError(_("For “Other”, say why in the note: the author is told it."))
+
+
 @transaction.atomic
 def hide_post(post, actor, reason, note=""):
     """Take a public post off the site with a reason the author is told; it can be restored."""
     _require_moderator(actor)
-    if reason not in Reason.values:
-        raise ValidationError(_("Pick a reason."))
+    _require_reason(reason, note)
     row = _locked(post)
     was = snapshot(row)
     if row.status == S.HIDDEN:
@@ -371,8 +378,7 @@ def hide_post(post, actor, reason, note=""):
 def reject_post(post, actor, reason, note=""):
     """Pending or hidden → rejected: the post stays off the site; the author may appeal once."""
     _require_moderator(actor)
-    if reason not in Reason.values:
-        raise ValidationError(_("Pick a reason."))
+    _require_reason(reason, note)
     row = _locked(post)
     if row.status not in (S.PENDING, S.HIDDEN):
         return False

@@ -57,6 +57,30 @@ class StaffActionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @staticmethod
+    def _reads_all(user):
+        return user.has_perm("audit.view_staffaction")
+
+    def has_view_permission(self, request, obj=None):
+        # Administrators read every row; moderators, staff and analysts the rows of their own actions.
+        if self._reads_all(request.user):
+            return True
+        if not request.user.has_perm("audit.view_own_staffaction"):
+            return False
+        return obj is None or obj.actor_id == request.user.pk
+
+    def get_queryset(self, request):
+        entries = super().get_queryset(request)
+        return entries if self._reads_all(request.user) else entries.filter(actor=request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        # Someone else's row is a 403 (has_view_permission), not "does not exist": the row is found
+        # in the whole log, and the permission check decides.
+        try:
+            return super().get_queryset(request).get(**{(from_field or "pk"): object_id})
+        except (StaffAction.DoesNotExist, ValueError, TypeError):
+            return None
+
     @admin.display(description="before → after")
     def changes(self, entry):
         if not entry.before and not entry.after:

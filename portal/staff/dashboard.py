@@ -22,7 +22,7 @@ FAILED_RUN_DAYS = 7
 
 def moderation_summary(now=None):
     """Posts awaiting review (and the oldest one's age), flagged posts, overdue questions."""
-    from portal.forums.models import PostStatus, Question, Reply
+    from portal.forums.models import PostStatus, Question, Reply, overdue_questions
 
     now = now or timezone.now()
     pending = Q(status=PostStatus.PENDING)
@@ -30,13 +30,12 @@ def moderation_summary(now=None):
         model.objects.filter(pending).aggregate(at=Min("created_at"))["at"] for model in (Question, Reply)
     ]
     oldest = min((at for at in oldest if at is not None), default=None)
-    overdue_before = now - dt.timedelta(days=settings.FORUM_ANSWER_TARGET_DAYS)
     return {
         "pending": Question.objects.filter(pending).count() + Reply.objects.filter(pending).count(),
         "oldest_pending_at": oldest,
         "oldest_pending_age": (now - oldest) if oldest else None,
         "flagged": Question.objects.filter(open_flag_count__gt=0).count() + Reply.objects.filter(open_flag_count__gt=0).count(),
-        "overdue": Question.objects.filter(status=PostStatus.PUBLISHED, created_at__lt=overdue_before).count(),
+        "overdue": overdue_questions(Question.objects.all(), now).count(),
         "answer_target_days": settings.FORUM_ANSWER_TARGET_DAYS,
     }
 

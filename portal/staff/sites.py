@@ -32,6 +32,23 @@ class StaffAdminSite(OTPAdminSite):
             admin_class = type(admin_class.__name__, (AuditedAdmin, admin_class), {"__module__": admin_class.__module__})
         super().register(model_or_iterable, admin_class, **options)
 
+    def get_app_list(self, request, app_label=None):
+        """The apps, and for moderators the forum's moderation queue first (the side menu and the
+        index): the console has no queue of its own, so the menu links to the forum's."""
+        from django.urls import reverse
+
+        from portal.accounts import roles
+
+        app_list = super().get_app_list(request, app_label)
+        if app_label is None and roles.can_moderate(request.user):
+            queue = reverse("forums:moderation-queue")
+            app_list.insert(0, {
+                "name": "Moderation", "app_label": "moderation", "app_url": queue, "has_module_perms": True,
+                "models": [{"name": "Moderation queue", "object_name": "ModerationQueue", "admin_url": queue,
+                            "add_url": None, "view_only": True, "perms": {"view": True}}],
+            })
+        return app_list
+
     def index(self, request, extra_context=None):
         from . import dashboard
 

@@ -96,3 +96,26 @@ def test_logins_to_the_staff_console_are_logged(analyst, client):
     kinds = list(StaffAction.objects.order_by("id").values_list("kind", flat=True))
     assert kinds == ["login_failed", "login"]
     assert StaffAction.objects.get(kind="login").actor == analyst
+
+
+# Issue 16: each role reads its own trail; administrators read everyone's.
+
+
+def test_moderators_and_analysts_read_the_audit_rows_of_their_own_actions_only(staff_client, analyst, moderator, role_administrator):
+    mine = {analyst: record(analyst, StaffAction.Kind.ADD, name="by the analyst"),
+            moderator: record(moderator, StaffAction.Kind.ACTION, name="by the moderator")}
+    record(role_administrator, StaffAction.Kind.CHANGE, name="by the administrator")
+    for person, other in ((analyst, moderator), (moderator, analyst)):
+        client = staff_client(person)
+        listing = client.get(LOG)
+        assert listing.status_code == 200
+        html = listing.content.decode()
+        assert f"by the {person.groups.get().name}" in html
+        assert f"by the {other.groups.get().name}" not in html and "by the administrator" not in html
+        assert client.get(f"{LOG}{mine[person].pk}/change/").status_code == 200
+        assert client.get(f"{LOG}{mine[other].pk}/change/").status_code == 403
+        exported = rows(client.get(f"{LOG}export.csv"))
+        # Their own rows, the export's own row among them.
+        assert {row[4] for row in exported[1:]} == {f"by the {person.groups.get().name}", "audit log CSV"}
+    everyone = staff_client(role_administrator).get(LOG).content.decode()
+    assert "by the analyst" in everyone and "by the moderator" in everyone and "by the administrator" in everyone

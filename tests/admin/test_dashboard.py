@@ -39,7 +39,7 @@ def test_moderators_see_posts_awaiting_review_with_the_oldest_ones_age(moderator
     Question.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=2, hours=1))
     page = staff_client(moderator).get("/admin/")
     pending = section(page, "dash-pending")
-    assert ">2 — oldest waiting 2\xa0days" in pending
+    assert '<strong class="needs-action">2 — oldest waiting 2\xa0days' in pending
 
 
 def test_overdue_questions_are_counted_against_the_answer_target(moderator, staff_client, resident, settings):
@@ -54,7 +54,7 @@ def test_analysts_see_failed_runs_of_the_last_seven_days(analyst, staff_client, 
     old = ReportRun.objects.create(report=failed_run.report, status="failed", input_snapshot={}, input_hash="y" * 64)
     ReportRun.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
     failed = section(staff_client(analyst).get("/admin/"), "dash-failed")
-    assert failed.startswith('id="dash-failed">1')
+    assert failed.startswith('id="dash-failed"><strong class="needs-action">1</strong>')
     assert f"Run {failed_run.pk}" in failed and f"Run {old.pk}<" not in failed
 
 
@@ -109,3 +109,38 @@ def test_with_redis_down_the_admin_index_still_answers_and_checks_the_services(a
     page = staff_client(administrator).get("/admin/")
     assert page.status_code == 200
     assert services_answer.called
+
+
+# Issue 16: the overdue link lists exactly the overdue questions; counts that need action stand out.
+
+
+def test_the_overdue_link_lists_exactly_the_overdue_questions(moderator, staff_client, resident, settings):
+    settings.FORUM_ANSWER_TARGET_DAYS = 14
+    late = make_question(resident, title="Late and unanswered")
+    make_question(resident, title="Recent and unanswered")
+    answered = make_question(resident, title="Late but answered", status=PostStatus.ANSWERED)
+    Question.objects.filter(pk__in=[late.pk, answered.pk]).update(created_at=timezone.now() - dt.timedelta(days=15))
+    client = staff_client(moderator)
+    index = client.get("/admin/").content.decode()
+    start = index.index("Overdue questions")
+    href = index[index.rindex('href="', 0, start) + 6 : start].split('"')[0].replace("&amp;", "&")
+    listing = client.get(href).content.decode()
+    assert "Late and unanswered" in listing
+    assert "Recent and unanswered" not in listing and "Late but answered" not in listing
+    assert "1 question" in listing
+
+
+def test_non_zero_counts_are_marked_in_words_and_zero_ones_are_not(moderator, staff_client, resident):
+    make_question(resident, title="Waiting", status=PostStatus.PENDING)
+    page = staff_client(moderator).get("/admin/")
+    pending, flagged = section(page, "dash-pending"), section(page, "dash-flagged")
+    assert "<strong" in pending and "needs action" in pending
+    assert "<strong" not in flagged and "needs action" not in flagged
+
+
+def test_the_moderation_queue_is_in_the_side_menu_for_moderators_only(moderator, analyst, staff_client):
+    page = staff_client(moderator).get("/admin/forums/question/").content.decode()
+    nav = page[page.index('id="nav-sidebar"'):]
+    assert 'href="/forum/moderation/"' in nav[: nav.index("</nav>")]
+    page = staff_client(analyst).get("/admin/").content.decode()
+    assert 'href="/forum/moderation/"' not in page

@@ -229,3 +229,40 @@ def test_an_out_of_scope_outcome_without_a_reason_is_refused_on_the_field(forum_
     assert "Say why the question is out of scope." in response.content.decode()
     assert DocketItem.objects.get(meeting=meeting).outcome == "pending"
     assert not rows()
+
+
+# Issue 16: the queue says why a post is there, and a form error keeps the moderator's work.
+
+
+def test_the_queue_shows_each_flag_reason_with_its_count_and_the_flaggers_notes(moderator, staff_client, flagged, resident, another_resident):
+    third = make_user("thea", display_name="Thea")
+    Flag.objects.create(question=flagged, user=third, reason="spam", note="Same link posted in five threads.")
+    Flag.objects.create(question=flagged, user=resident, reason="off_topic")
+    Question.objects.filter(pk=flagged.pk).update(open_flag_count=3)
+    reply = Reply.objects.create(question=flagged, author=resident, body="Buy cheap generators here", body_html="")
+    Flag.objects.create(reply=reply, user=another_resident, reason="personal_data", note="Names a neighbour's address.")
+    Reply.objects.filter(pk=reply.pk).update(open_flag_count=1)
+    page = staff_client(moderator).get(QUEUE).content.decode()
+    assert "Spam or advertising × 2" in page and "Off-topic × 1" in page
+    assert "Same link posted in five threads." in page
+    assert "Personal data about someone × 1" in page and "Names a neighbour&#x27;s address." in page
+
+
+def test_hiding_for_another_reason_needs_a_note_shown_beside_the_note_field(moderator, staff_client, flagged):
+    page = staff_client(moderator).post(QUEUE, {"action": "hide", "reason": "other", "questions": [flagged.pk]})
+    assert page.status_code == 400
+    html = page.content.decode()
+    note_field = html.index('name="note"')
+    assert "say why in the note" in html[note_field:note_field + 600]
+    assert Question.objects.get(pk=flagged.pk).status == PostStatus.PUBLISHED and not rows()
+    staff_client(moderator).post(QUEUE, {"action": "hide", "reason": "other", "note": "Copied from a press release.", "questions": [flagged.pk]})
+    assert Question.objects.get(pk=flagged.pk).reason_note == "Copied from a press release."
+
+
+def test_a_refused_decision_keeps_the_ticked_posts_ticked(moderator, staff_client, flagged, pending, resident):
+    reply = Reply.objects.create(question=flagged, author=resident, body="Me too", body_html="")
+    Reply.objects.filter(pk=reply.pk).update(status=PostStatus.PENDING)
+    html = staff_client(moderator).post(QUEUE, {"action": "hide", "questions": [flagged.pk], "replies": [reply.pk]}).content.decode()
+    assert f'value="{flagged.pk}" id="q-{flagged.pk}" checked' in html
+    assert f'value="{pending.pk}" id="q-{pending.pk}" checked' not in html
+    assert f'value="{reply.pk}" id="r-{reply.pk}" checked' in html

@@ -79,3 +79,62 @@ def test_an_email_given_up_on_can_be_sent_again_from_the_admin(login, administra
     row.refresh_from_db()
     assert row.sent_at and row.last_error == ""
     assert [m.to for m in mail.outbox] == [[resident.email]]
+
+
+# Issue 16: the admin's lists say why a post was flagged, show a reply's text, and "Other" asks for a note.
+
+
+def test_the_question_and_reply_lists_show_flag_reasons_with_counts_and_the_flaggers_notes(
+    login, moderator, question, make_reply, resident, another_resident
+):
+    from portal.forums.models import Flag, Question, Reply
+
+    Flag.objects.create(question=question, user=another_resident, reason="spam", note="Same link in five threads.")
+    Flag.objects.create(question=question, user=resident, reason="spam")
+    Question.objects.filter(pk=question.pk).update(open_flag_count=2)
+    reply = make_reply(question, resident, body="The turbines at the Colossus site burn methane around the clock, " * 4)
+    Flag.objects.create(reply=reply, user=another_resident, reason="off_topic", note="Not about this question.")
+    Reply.objects.filter(pk=reply.pk).update(open_flag_count=1)
+    client = login(moderator)
+    questions = client.get("/admin/forums/question/").content.decode()
+    assert "Spam or advertising × 2" in questions and "Same link in five threads." in questions
+    replies = client.get("/admin/forums/reply/").content.decode()
+    assert "Off-topic × 1" in replies and "Not about this question." in replies
+    assert "The turbines at the Colossus site burn methane" in replies and "…" in replies
+    page = client.get(f"/admin/forums/reply/{reply.pk}/change/").content.decode()
+    assert reply.body.strip() in page and "Not about this question." in page
+
+
+def test_hiding_for_another_reason_in_the_admin_asks_for_the_note_and_keeps_the_selection(
+    login, moderator, question, make_question, resident
+):
+    other = make_question(resident, title="A second question to hide for another reason")
+    client = login(moderator)
+    ask = client.post("/admin/forums/question/", {"action": "hide_other", "_selected_action": [question.pk, other.pk]})
+    assert ask.status_code == 200
+    html = ask.content.decode()
+    assert 'name="note"' in html and question.title in html and other.title in html
+    for pk in (question.pk, other.pk):
+        assert f'name="_selected_action" value="{pk}"' in html
+    empty = client.post("/admin/forums/question/", {"action": "hide_other", "apply": "1", "note": " ", "_selected_action": [question.pk, other.pk]})
+    html = empty.content.decode()
+    note = html.index('name="note"')
+    assert "say why in the note" in html[max(0, note - 600):note]
+    assert f'name="_selected_action" value="{other.pk}"' in html
+    question.refresh_from_db()
+    assert question.status == PostStatus.PUBLISHED and not StaffAction.objects.filter(name="moderate: hide").exists()
+    done = client.post("/admin/forums/question/", {"action": "hide_other", "apply": "1", "note": "Copied from a press release.", "_selected_action": [question.pk, other.pk]})
+    assert done.status_code == 302
+    for q in (question, other):
+        q.refresh_from_db()
+        assert (q.status, q.reason, q.reason_note) == (PostStatus.HIDDEN, "other", "Copied from a press release.")
+    assert StaffAction.objects.filter(name="moderate: hide", reason__contains="Copied from a press release.").count() == 2
+
+
+def test_the_admin_can_dismiss_flags(login, moderator, question, another_resident):
+    from portal.forums.models import Flag, Question
+
+    Flag.objects.create(question=question, user=another_resident, reason="spam")
+    Question.objects.filter(pk=question.pk).update(open_flag_count=1)
+    login(moderator).post("/admin/forums/question/", {"action": "dismiss_flags", "_selected_action": [question.pk]})
+    assert not Flag.objects.filter(resolved_at__isnull=True).exists()

@@ -214,3 +214,12 @@ def test_the_author_hears_when_a_pending_question_is_published(pending, moderato
     assert len(mail.outbox) == 1
     assert "it is now published" in mail.outbox[0].body
     assert "Reason" not in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("verb", ["hide_post", "reject_post"])
+def test_another_reason_without_a_note_is_refused_whichever_door_calls(verb, moderator, make_question, resident):
+    post = make_question(resident, status=PostStatus.PENDING if verb == "reject_post" else PostStatus.PUBLISHED)
+    with pytest.raises(ValidationError, match="say why in the note"):
+        getattr(services, verb)(post, moderator, "other", "  ")
+    assert not StaffAction.objects.filter(name__startswith="moderate:").exists()
+    assert getattr(services, verb)(post, moderator, "other", "Copied from a press release.")

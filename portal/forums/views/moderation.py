@@ -2,7 +2,7 @@
 queue; the staff console links here), the forum's part of the audit log, and the public monthly
 moderation report."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +21,7 @@ from portal.core.pagecache import cached_page
 
 from .. import services
 from ..forms import BulkModerationForm, ModerationForm
-from ..models import ModerationAction, PostStatus, Question, Reason, Reply
+from ..models import Flag, ModerationAction, PostStatus, Question, Reason, Reply
 from .common import error_text, refused
 
 
@@ -80,13 +80,28 @@ QUEUE_LIMIT = 200
 AWAITING = Q(status=PostStatus.PENDING) | Q(open_flag_count__gt=0) | Q(appealed_at__isnull=False, appeal_decided_at__isnull=True)
 
 
+def _with_open_flags(posts, field):
+    """Give each post ``flag_reasons`` [(label, count)], most common first, and ``flag_notes``,
+    the flaggers' notes, from its open flags: why it is in the queue."""
+    posts = list(posts)
+    flags = defaultdict(list)
+    for flag in Flag.objects.filter(**{f"{field}__in": posts, "resolved_at__isnull": True}).order_by("created_at"):
+        flags[getattr(flag, f"{field}_id")].append(flag)
+    for post in posts:
+        open_flags = flags.get(post.pk, [])
+        counts = Counter(flag.get_reason_display() for flag in open_flags)
+        post.flag_reasons = counts.most_common()
+        post.flag_notes = [flag.note for flag in open_flags if flag.note]
+    return posts
+
+
 def _queue_context():
     """Pending posts, posts with open flags (hidden ones were hidden by the flags) and open appeals."""
     questions = Question.objects.filter(AWAITING).select_related("author").order_by("created_at", "pk")
     replies = Reply.objects.filter(AWAITING).select_related("author", "question").order_by("created_at", "pk")
     return {
-        "questions": questions[:QUEUE_LIMIT],
-        "replies": replies[:QUEUE_LIMIT],
+        "questions": _with_open_flags(questions[:QUEUE_LIMIT], "question"),
+        "replies": _with_open_flags(replies[:QUEUE_LIMIT], "reply"),
         "question_count": questions.count(),
         "reply_count": replies.count(),
         "limit": QUEUE_LIMIT,
@@ -114,7 +129,8 @@ def queue(request):
                 messages.error(request, line)
             return redirect("forums:moderation-queue")
         context = _queue_context()
-        context["form"] = form
+        # Keep what was ticked, so a missing reason or note costs one field, not the selection.
+        context.update(form=form, ticked_questions=request.POST.getlist("questions"), ticked_replies=request.POST.getlist("replies"))
         return render(request, "forums/moderation_queue.html", context, status=400)
     context = _queue_context()
     context["form"] = form
