@@ -334,13 +334,15 @@ ENGLISH = "en"
 
 
 def draw_charts(result, zone, snapshot=None):
-    """language → the report's charts drawn in it, for every language of settings.LANGUAGES.
+    """language → the report's charts drawn in it, for English and every other language of
+    settings.REPORT_CHART_LANGUAGES (by default all of settings.LANGUAGES).
 
     English has every chart (the PDF embeds it, staff read it); the others have the public ones
-    only, since the staff diagnostic is for staff, who read English.
+    only, since the staff diagnostic is for staff, who read English. A page in a language without
+    its own charts shows the English ones, marked lang="en".
     """
     drawn = {}
-    for language, _name in settings.LANGUAGES:
+    for language in dict.fromkeys([ENGLISH, *settings.REPORT_CHART_LANGUAGES]):
         with translation.override(language):
             drawn[language] = charts.report_charts(result, zone, snapshot, staff=language == ENGLISH)
     return drawn

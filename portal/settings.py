@@ -314,6 +314,11 @@ LANGUAGE_CODE = "en"
 # sizeable Spanish-speaking population). A visitor's language is the switcher's cookie, else the
 # browser's Accept-Language, else English; the page cache keeps one copy per language.
 LANGUAGES = [("en", "English"), ("es", "Español")]
+# The languages the worker draws each report's charts in (English always: the PDF and staff use it).
+# Every language of the site by default; a test box may draw English only to save time.
+REPORT_CHART_LANGUAGES = envlist("REPORT_CHART_LANGUAGES", [code for code, _name in LANGUAGES])
+if unknown := set(REPORT_CHART_LANGUAGES) - {code for code, _name in LANGUAGES}:
+    raise ImproperlyConfigured(f"REPORT_CHART_LANGUAGES names languages the site does not offer: {sorted(unknown)}")
 # The site's templates' catalogue; each app's own strings are in its locale/ folder. The .po files
 # are the source; manage.py compile_locales (run by serve and by the tests) writes the .mo beside them.
 LOCALE_PATHS = [BASE_DIR / "locale"]

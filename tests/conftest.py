@@ -38,6 +38,16 @@ def site_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def chart_languages(request, settings):
+    """Reports computed in a test draw their charts in English only (about half the drawing time of
+    the suite's hundreds of runs), unless the test is marked ``every_chart_language``: the Spanish
+    charts' own tests, and the pages that show them. Portals the tests start as processes (browser,
+    faults) draw every language, as a deployment does."""
+    if request.node.get_closest_marker("every_chart_language") is None:
+        settings.REPORT_CHART_LANGUAGES = ["en"]
+
+
 def need_service(reason):
     """Skip on a laptop without the service; fail in CI, where the service is mandatory."""
     if IN_CI:

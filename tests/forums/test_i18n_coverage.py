@@ -24,6 +24,9 @@ from django.test import Client
 from impact import services as impact_services
 from portal.forums import services
 
+# The worker draws the Spanish charts these tests read (tests/conftest.py chart_languages).
+pytestmark = pytest.mark.every_chart_language
+
 SKIP_TAGS = {"script", "style", "code", "pre"}
 SKIP_MARKERS = ()
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

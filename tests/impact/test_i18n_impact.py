@@ -23,6 +23,9 @@ from impact.models import ReportChart, ReportSubscription
 from tests.conftest import build_synthetic_result
 from tests.impact.test_chart_layout import texts_of
 
+# The worker draws the Spanish charts these tests read (tests/conftest.py chart_languages).
+pytestmark = pytest.mark.every_chart_language
+
 CATALOGUE = Path(__file__).resolve().parents[2] / "impact" / "locale" / "es" / "LC_MESSAGES" / "django.po"
 MEMPHIS = zoneinfo.ZoneInfo("America/Chicago")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
