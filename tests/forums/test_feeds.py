@@ -62,7 +62,8 @@ def test_the_answers_page_says_what_a_feed_is_and_lists_the_latest_answers(anony
     page = response.content.decode()
     assert "feed reader" in page
     assert 'value="http://127.0.0.1:8000/feeds/answers.atom"' in page, "the address to paste"
-    assert f'href="{answered.get_absolute_url()}">Answered gas question</a>' in page
+    # The title is what a resident wrote, shown as written (translate="no").
+    assert f'href="{answered.get_absolute_url()}" translate="no">Answered gas question</a>' in page
     assert "e-mail" in page and "Follow (e-mail me the answer)" in page, "the e-mail alternative"
     assert 'rel="alternate" type="application/atom+xml" title="Community Impact Portal: answered questions" href="/feeds/answers.atom"' in page
     assert 'href="/feeds/topics/air/"' in page
