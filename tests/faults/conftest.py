@@ -419,7 +419,7 @@ class Portal:
     def result_rows(self, run_id):
         """How many result rows the run has, table by table, and how many of them are distinct."""
         tables = {"series": ("impact_seriespoint", "timestamp"), "metrics": ("impact_reportmetric", "(scenario, key)"),
-                  "charts": ("impact_reportchart", "key"), "artifacts": ("impact_reportartifact", "kind")}
+                  "charts": ("impact_reportchart", "(key, language)"), "artifacts": ("impact_reportartifact", "kind")}
         return {
             name: self.postgres.query(f"select count(*), count(distinct {unique}) from {table} where run_id = %s", (run_id,))[0]
             for name, (table, unique) in tables.items()
